@@ -1,0 +1,156 @@
+/**
+ * baton's error classes. Every error baton raises on purpose is one of these
+ * (or a `TypeError` / `RangeError` for a bad argument), and each carries a
+ * stable `code` that survives bundling and minification, unlike a class name.
+ *
+ * @packageDocumentation
+ */
+
+/** The stable codes of baton's errors. */
+export type BatonErrorCode =
+  | 'BATON_CANCELLED'
+  | 'BATON_TIMEOUT'
+  | 'BATON_INVALID_STATE';
+
+/**
+ * The base class of baton's own errors.
+ *
+ * @example Recognise any baton error
+ * ```ts
+ * import { BatonError, spawn } from 'baton';
+ *
+ * const task = spawn(async () => 42);
+ * try {
+ *   task.result(); // still running
+ * } catch (err) {
+ *   if (err instanceof BatonError) console.log(err.code); // 'BATON_INVALID_STATE'
+ * }
+ * await task;
+ * ```
+ */
+export class BatonError extends Error {
+  /** A stable identifier for the kind of error, such as `'BATON_TIMEOUT'`. */
+  readonly code: BatonErrorCode;
+
+  constructor(message: string, code: BatonErrorCode, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * The reason baton gives when it cancels work: a task cancelled with
+ * `task.cancel()`, siblings cancelled because one of them failed, waiters
+ * removed from a queue. Its `cause` says why, when there is a why (for
+ * example the sibling's failure).
+ *
+ * A task that rejects with a `CancelledError` after its signal was aborted is
+ * *cancelled*, not *failed*: see {@link isCancellation}.
+ *
+ * @example Cancel a task and tell cancellation from failure
+ * ```ts
+ * import { CancelledError, isCancellation, sleep, spawn } from 'baton';
+ *
+ * const task = spawn((ctx) => sleep(60_000, { signal: ctx.signal }));
+ * await task.cancel();
+ * console.log(task.state); // 'cancelled'
+ * try {
+ *   await task;
+ * } catch (err) {
+ *   console.log(err instanceof CancelledError, isCancellation(err)); // true true
+ * }
+ * ```
+ */
+export class CancelledError extends BatonError {
+  override readonly name = 'CancelledError';
+
+  constructor(message = 'The operation was cancelled', options?: ErrorOptions) {
+    super(message, 'BATON_CANCELLED', options);
+  }
+}
+
+/**
+ * The reason a deadline aborts work with (see `timeout`). Its `name` is
+ * `'TimeoutError'`, like the platform's `DOMException` raised by
+ * `AbortSignal.timeout()`, so code that checks `err.name === 'TimeoutError'`
+ * handles both.
+ *
+ * @example Catch a deadline
+ * ```ts
+ * import { TimeoutError, sleep, timeout } from 'baton';
+ *
+ * try {
+ *   await timeout(100, (ctx) => sleep(1_000, { signal: ctx.signal }));
+ * } catch (err) {
+ *   if (err instanceof TimeoutError) console.log(err.message, err.ms); // 'Timed out after 100 ms' 100
+ * }
+ * ```
+ */
+export class TimeoutError extends BatonError {
+  override readonly name = 'TimeoutError';
+  /** The deadline that expired, in milliseconds after the call started. */
+  readonly ms: number;
+
+  constructor(ms: number, message = `Timed out after ${ms} ms`, options?: ErrorOptions) {
+    super(message, 'BATON_TIMEOUT', options);
+    this.ms = ms;
+  }
+}
+
+/**
+ * Raised when an object is used in a state that does not allow the call:
+ * reading `task.result()` while the task runs, spawning into a task group that
+ * has finished.
+ *
+ * @example Ask a running task for its result
+ * ```ts
+ * import { InvalidStateError, spawn } from 'baton';
+ *
+ * const task = spawn(async () => 'done');
+ * try {
+ *   task.result();
+ * } catch (err) {
+ *   console.log(err instanceof InvalidStateError); // true
+ * }
+ * console.log(await task); // 'done'
+ * ```
+ */
+export class InvalidStateError extends BatonError {
+  override readonly name = 'InvalidStateError';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'BATON_INVALID_STATE', options);
+  }
+}
+
+/**
+ * Whether `err` is a cancellation rather than a failure: baton's
+ * {@link CancelledError} and {@link TimeoutError}, and the platform's
+ * `AbortError` and `TimeoutError` (the `DOMException`s that `fetch`, `fs`,
+ * `timers/promises` and `AbortSignal.timeout()` raise).
+ *
+ * @example Ignore cancellations, report failures
+ * ```ts
+ * import { isCancellation } from 'baton';
+ *
+ * const controller = new AbortController();
+ * controller.abort();
+ * console.log(isCancellation(controller.signal.reason)); // true: an AbortError DOMException
+ * console.log(isCancellation(new Error('boom'))); // false
+ * ```
+ */
+export function isCancellation(err: unknown): boolean {
+  if (err instanceof CancelledError || err instanceof TimeoutError) return true;
+  if (typeof err !== 'object' || err === null) return false;
+  const name = (err as { name?: unknown }).name;
+  // DOMException is global on every runtime baton supports, but realms differ
+  // (a worker, a vm context), so the check is by name, not by class.
+  return (
+    (name === 'AbortError' || name === 'TimeoutError') &&
+    (err instanceof Error || isDomException(err))
+  );
+}
+
+function isDomException(err: object): boolean {
+  return typeof DOMException === 'function' && err instanceof DOMException;
+}
