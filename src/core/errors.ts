@@ -6,7 +6,26 @@
  * @packageDocumentation
  */
 
-/** The stable codes of baton's errors. */
+/**
+ * The stable codes of baton's errors.
+ *
+ * @example Branch on the code rather than the class
+ * ```ts
+ * import { BatonError, sleep, timeout, type BatonErrorCode } from 'baton';
+ *
+ * function describeFailure(err: unknown): string {
+ *   if (!(err instanceof BatonError)) return 'not from baton';
+ *   const code: BatonErrorCode = err.code;
+ *   switch (code) {
+ *     case 'BATON_CANCELLED': return 'cancelled';
+ *     case 'BATON_TIMEOUT': return 'timed out';
+ *     case 'BATON_INVALID_STATE': return 'misused';
+ *   }
+ * }
+ * const err = await timeout(10, (ctx) => sleep(1_000, { signal: ctx.signal })).catch((e: unknown) => e);
+ * console.log(describeFailure(err)); // 'timed out'
+ * ```
+ */
 export type BatonErrorCode =
   | 'BATON_CANCELLED'
   | 'BATON_TIMEOUT'

@@ -18,7 +18,26 @@
 
 import { CancelledError, isCancellation } from './errors.js';
 
-/** What a task function receives. */
+/**
+ * What a task function receives.
+ *
+ * @example Check for cancellation between steps of CPU-bound work
+ * ```ts
+ * import { sleep, spawn, type TaskContext } from 'baton';
+ *
+ * async function sumChunks(ctx: TaskContext, chunks: number[][]): Promise<number> {
+ *   let total = 0;
+ *   for (const chunk of chunks) {
+ *     ctx.signal.throwIfAborted(); // stop between chunks once cancelled
+ *     for (const n of chunk) total += n;
+ *     await sleep(0); // let other work run
+ *   }
+ *   return total;
+ * }
+ * const task = spawn((ctx) => sumChunks(ctx, [[1, 2], [3, 4]]));
+ * console.log(await task); // 10
+ * ```
+ */
 export interface TaskContext {
   /**
    * Aborts when the task is cancelled: by its caller's signal, by

@@ -9,13 +9,45 @@ import { CancelScope } from './scope.js';
 import { Task, taskName, type TaskFunction, type TaskOwner } from './task.js';
 import { expectFunction, expectOptions, expectSignal } from './validate.js';
 
-/** Options of {@link TaskGroup} and {@link taskGroup}. */
+/**
+ * Options of {@link TaskGroup} and {@link taskGroup}.
+ *
+ * @example Cancel a whole group from outside
+ * ```ts
+ * import { isCancellation, sleep, taskGroup, type TaskGroupOptions } from 'baton';
+ *
+ * const controller = new AbortController();
+ * const options: TaskGroupOptions = { signal: controller.signal };
+ * setTimeout(() => controller.abort(), 50);
+ * try {
+ *   await taskGroup(async (group) => {
+ *     group.spawn((ctx) => sleep(60_000, { signal: ctx.signal }));
+ *     await sleep(60_000, { signal: group.signal });
+ *   }, options);
+ * } catch (err) {
+ *   console.log(isCancellation(err)); // true: the controller's AbortError
+ * }
+ * ```
+ */
 export interface TaskGroupOptions {
   /** Cancels the whole group (body and children) when it aborts. */
   signal?: AbortSignal | undefined;
 }
 
-/** Options of `group.spawn()`. */
+/**
+ * Options of `group.spawn()`.
+ *
+ * @example Name a child task
+ * ```ts
+ * import { sleep, taskGroup, type GroupSpawnOptions } from 'baton';
+ *
+ * await taskGroup(async (group) => {
+ *   const options: GroupSpawnOptions = { name: 'warm-cache' };
+ *   const task = group.spawn((ctx) => sleep(10, { signal: ctx.signal }), options);
+ *   console.log(task.name); // 'warm-cache'
+ * });
+ * ```
+ */
 export interface GroupSpawnOptions {
   /** A name for messages and debugging. Defaults to the function's name. */
   name?: string | undefined;

@@ -47,7 +47,21 @@ export type TaskFunction<T> = (ctx: TaskContext) => T | PromiseLike<T>;
  */
 export type TaskState = 'running' | 'fulfilled' | 'rejected' | 'cancelled';
 
-/** Options of {@link spawn}. */
+/**
+ * Options of {@link spawn}.
+ *
+ * @example Name a task and tie it to a signal
+ * ```ts
+ * import { sleep, spawn, type SpawnOptions } from 'baton';
+ *
+ * const controller = new AbortController();
+ * const options: SpawnOptions = { signal: controller.signal, name: 'poller' };
+ * const task = spawn((ctx) => sleep(60_000, { signal: ctx.signal }), options);
+ * controller.abort();
+ * await task.settled();
+ * console.log(task.name, task.state); // 'poller' 'cancelled'
+ * ```
+ */
 export interface SpawnOptions {
   /** Cancels the task when it aborts. The task removes its listener when it settles. */
   signal?: AbortSignal | undefined;

@@ -8,7 +8,20 @@ import { CancelScope } from '../core/scope.js';
 import type { TaskFunction } from '../core/task.js';
 import { expectFunction, expectOptions, expectSignal } from '../core/validate.js';
 
-/** Options of {@link shield}. */
+/**
+ * Options of {@link shield}.
+ *
+ * @example Finish cleanup although the caller has given up
+ * ```ts
+ * import { shield, sleep, type ShieldOptions } from 'baton';
+ *
+ * const controller = new AbortController();
+ * controller.abort();
+ * const options: ShieldOptions = { signal: controller.signal };
+ * const closed = await shield(async () => { await sleep(10); return 'closed'; }, options);
+ * console.log(closed); // 'closed': the aborted signal did not stop it
+ * ```
+ */
 export interface ShieldOptions {
   /**
    * The caller's signal. It is deliberately *not* passed on: `fn` runs to its

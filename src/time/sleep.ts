@@ -7,7 +7,20 @@
 import { clockOf, type Clock } from '../core/clock.js';
 import { expectDuration, expectOptions, expectSignal } from '../core/validate.js';
 
-/** Options of {@link sleep}. */
+/**
+ * Options of {@link sleep}.
+ *
+ * @example A sleep that a controller can cut short
+ * ```ts
+ * import { sleep, type SleepOptions } from 'baton';
+ *
+ * const controller = new AbortController();
+ * const options: SleepOptions = { signal: controller.signal };
+ * const nap = sleep(10_000, options);
+ * controller.abort();
+ * await nap.catch(() => console.log('woken early'));
+ * ```
+ */
 export interface SleepOptions {
   /** Stops the sleep early: the promise rejects with `signal.reason`. */
   signal?: AbortSignal | undefined;

@@ -10,7 +10,20 @@ import { CancelScope } from '../core/scope.js';
 import type { TaskFunction } from '../core/task.js';
 import { expectDuration, expectFunction, expectOptions, expectSignal } from '../core/validate.js';
 
-/** Options of {@link timeout}. */
+/**
+ * Options of {@link timeout}.
+ *
+ * @example A deadline that the caller can also cancel
+ * ```ts
+ * import { sleep, timeout, type TimeoutOptions } from 'baton';
+ *
+ * const controller = new AbortController();
+ * const options: TimeoutOptions = { signal: controller.signal };
+ * const work = timeout(5_000, (ctx) => sleep(60_000, { signal: ctx.signal }), options);
+ * controller.abort(new Error('user pressed stop'));
+ * await work.catch((err: unknown) => console.log((err as Error).message)); // 'user pressed stop'
+ * ```
+ */
 export interface TimeoutOptions {
   /** The caller's signal: aborting it cancels `fn` too, and the call rejects with its reason. */
   signal?: AbortSignal | undefined;
