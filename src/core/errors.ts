@@ -161,7 +161,10 @@ export class InvalidStateError extends BatonError {
 export function isCancellation(err: unknown): boolean {
   if (err instanceof CancelledError || err instanceof TimeoutError) return true;
   if (typeof err !== 'object' || err === null) return false;
-  const name = (err as { name?: unknown }).name;
+  const { name, code } = err as { name?: unknown; code?: unknown };
+  // Another copy of baton (two versions in one bundle) has other classes:
+  // its errors are recognised by their stable code.
+  if (code === 'BATON_CANCELLED' || code === 'BATON_TIMEOUT') return true;
   // DOMException is global on every runtime baton supports, but realms differ
   // (a worker, a vm context), so the check is by name, not by class.
   return (

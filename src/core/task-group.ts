@@ -212,6 +212,9 @@ export class TaskGroup implements TaskOwner, AsyncDisposable {
  * - If `signal` aborts, everything is cancelled and `taskGroup` rejects with
  *   `signal.reason`; an already-aborted signal rejects at once and runs
  *   nothing.
+ * - `group.cancel()` cancels the children; the group resolves with the body's
+ *   value if the body returns one, and rejects with the cancellation if the
+ *   body itself ended cancelled (it has no value to give).
  *
  * @example Fetch two things at once; if one fails, the other is cancelled
  * ```ts

@@ -56,3 +56,13 @@ describe('isCancellation', () => {
     expect(isCancellation(undefined)).toBe(false);
   });
 });
+
+describe('isCancellation across copies of baton', () => {
+  test("recognises another copy's cancellations by their stable code", () => {
+    const foreign = Object.assign(new Error('cancelled elsewhere'), { name: 'CancelledError', code: 'BATON_CANCELLED' });
+    expect(isCancellation(foreign)).toBe(true);
+    const foreignTimeout = Object.assign(new Error('late'), { code: 'BATON_TIMEOUT' });
+    expect(isCancellation(foreignTimeout)).toBe(true);
+    expect(isCancellation(Object.assign(new Error('x'), { code: 'BATON_INVALID_STATE' }))).toBe(false);
+  });
+});
