@@ -188,7 +188,9 @@ export class TaskGroup implements TaskOwner, AsyncDisposable {
 
   async #close(): Promise<void> {
     this.#closing = true;
-    if (this.#active > 0) {
+    // A loop, not an if: code that runs when the last child settles may
+    // spawn another before this resumes.
+    while (this.#active > 0) {
       await new Promise<void>((resolve) => {
         this.#idle = resolve;
       });

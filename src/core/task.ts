@@ -90,6 +90,14 @@ function deferred<T>(): Deferred<T> {
 }
 
 /**
+ * @internal Call `watcher(task)` when `task` settles. Returns false (and does
+ * not watch) if it has already settled.
+ */
+export let watchTask: (task: Task<unknown>, watcher: (task: Task<unknown>) => void) => boolean;
+/** @internal Stop watching. */
+export let unwatchTask: (task: Task<unknown>, watcher: (task: Task<unknown>) => void) => void;
+
+/**
  * A handle on running work, made by {@link spawn} or `group.spawn()`.
  *
  * A task is awaitable: `await task` gives its value, or throws its error (a
@@ -120,6 +128,21 @@ export class Task<T> implements PromiseLike<T> {
   #owner: TaskOwner | undefined;
   #settled: Deferred<void> | undefined = undefined;
   #outcome: Deferred<T> | undefined = undefined;
+  // Callbacks run synchronously at settlement (for `wait`), removable, unlike
+  // promise handlers: a `wait` that times out must not leave a handler behind
+  // on a task that runs for hours.
+  #watchers: Set<(task: Task<unknown>) => void> | undefined = undefined;
+
+  static {
+    watchTask = (task, watcher) => {
+      if (task.#state !== 'running') return false;
+      (task.#watchers ??= new Set()).add(watcher);
+      return true;
+    };
+    unwatchTask = (task, watcher) => {
+      task.#watchers?.delete(watcher);
+    };
+  }
 
   /** @internal Use {@link spawn} or `group.spawn()`. */
   constructor(fn: TaskFunction<T>, name: string, scope: CancelScope, owner: TaskOwner | undefined) {
@@ -231,6 +254,7 @@ export class Task<T> implements PromiseLike<T> {
   }
 
   #settle(state: TaskState, value: T | undefined, error: unknown): void {
+    if (this.#state !== 'running') return; // a thenable that calls back twice
     this.#state = state;
     this.#value = value;
     this.#error = error;
@@ -241,6 +265,11 @@ export class Task<T> implements PromiseLike<T> {
       else outcome.reject(error);
     }
     this.#settled?.resolve();
+    const watchers = this.#watchers;
+    if (watchers !== undefined) {
+      this.#watchers = undefined;
+      for (const watcher of watchers) watcher(this as Task<unknown>);
+    }
     const owner = this.#owner;
     if (owner !== undefined) {
       this.#owner = undefined;

@@ -3,7 +3,7 @@
 // shows what was received: `Expected concurrency to be an integer >= 1 or
 // Infinity, got 0 (number)`.
 
-/** Render a received value for an error message: `0 (number)`, `'4' (string)`. */
+/** Render a received value for an error message: `0 (number)`, `"4" (string)`. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';

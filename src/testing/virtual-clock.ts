@@ -241,6 +241,7 @@ export class VirtualClock implements Clock {
     } finally {
       this.#advancing = false;
     }
+    this.#scheduleCheck();
     return fired;
   }
 
@@ -268,6 +269,8 @@ export class VirtualClock implements Clock {
   #fire(): void {
     const timer = this.#pop();
     this.#live--;
+    // A fired timer counts as cleared: clearing it later must change nothing.
+    timer.cleared = true;
     if (timer.time > this.#now) this.#now = timer.time;
     timer.callback(timer.arg as never);
   }

@@ -45,13 +45,18 @@ function expectClock(clock: unknown): asserts clock is Clock {
 export async function withClock<T>(clock: Clock, fn: () => T | PromiseLike<T>): Promise<T> {
   expectClock(clock);
   expectFunction('fn', fn);
-  const previous = swapDefaultClock(clock);
+  const installed = installClock(clock);
   try {
     return await fn();
   } finally {
-    swapDefaultClock(previous);
+    installed.restore();
   }
 }
+
+// Installed clocks, oldest first. The default is the newest one still
+// installed, so handles may be restored in any order.
+const installed: Clock[] = [];
+let base: Clock | undefined;
 
 /**
  * Make `clock` the default clock until the returned handle is disposed
@@ -73,12 +78,16 @@ export async function withClock<T>(clock: Clock, fn: () => T | PromiseLike<T>): 
  */
 export function installClock(clock: Clock): InstalledClock {
   expectClock(clock);
-  const previous = swapDefaultClock(clock);
+  if (installed.length === 0) base = getDefaultClock();
+  const entry = { clock };
+  installed.push(clock);
+  swapDefaultClock(clock);
   let restored = false;
   const restore = (): void => {
     if (restored) return;
     restored = true;
-    if (getDefaultClock() === clock) swapDefaultClock(previous);
+    installed.splice(installed.lastIndexOf(entry.clock), 1);
+    swapDefaultClock(installed.at(-1) ?? (base as Clock));
   };
   return { clock, restore, [Symbol.dispose]: restore };
 }

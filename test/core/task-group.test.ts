@@ -224,3 +224,22 @@ describe('TaskGroup with await using', () => {
     await first;
   });
 });
+
+describe('task group regressions', () => {
+  test('a child spawned as the last one settles is still awaited', async () => {
+    let lateDone = false;
+    let saved: TaskGroup | undefined;
+    await taskGroup((group) => {
+      saved = group;
+      const first = group.spawn(async () => 1);
+      void first.then(() => {
+        group.spawn(async () => {
+          await nextTurn();
+          lateDone = true;
+        });
+      });
+    });
+    expect(lateDone).toBe(true);
+    expect(saved?.activeCount).toBe(0);
+  });
+});

@@ -167,3 +167,23 @@ describe('a virtual clock as the default', () => {
     expect(() => installClock(null as never)).toThrow(/Expected clock to be a Clock/);
   });
 });
+
+describe('virtual clock regressions', () => {
+  test('clearing a timer that already fired leaves the count alone, and the clock keeps working', async () => {
+    const clock = new VirtualClock();
+    // timeout() clears its timer after the deadline fired.
+    await timeout(10, (ctx) => sleep(Infinity, { signal: ctx.signal }), { clock }).catch(() => undefined);
+    expect(clock.pendingTimers).toBe(0);
+    await sleep(100, { clock });
+    expect(clock.now()).toBe(110);
+  });
+
+  test('installed clocks may be restored in any order', () => {
+    const first = installClock(new VirtualClock());
+    const second = installClock(new VirtualClock());
+    first.restore();
+    expect(getDefaultClock()).toBe(second.clock);
+    second.restore();
+    expect(getDefaultClock()).toBe(realClock);
+  });
+});
