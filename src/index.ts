@@ -27,3 +27,11 @@ export { TaskGroup, taskGroup, type GroupSpawnOptions, type TaskGroupOptions } f
 export { sleep, type SleepOptions } from './time/sleep.js';
 export { timeout, type TimeoutOptions } from './time/timeout.js';
 export { shield, type ShieldOptions } from './time/shield.js';
+export type { AcquireOptions, Limiter, Permit } from './core/limiter.js';
+export { Semaphore, type SemaphoreRunOptions } from './sync/semaphore.js';
+export { limit, type LimitFunction } from './sync/limit.js';
+export { gather, type AnyInput, type GatherInput, type GatherOptions, type GatherValue } from './combinators/gather.js';
+export { map, mapIter, type ItemContext, type MapFunction, type MapIterOptions, type MapOptions } from './combinators/map.js';
+export { asCompleted, type AsCompletedOptions, type CompletedTask } from './combinators/as-completed.js';
+export { race, any, type RaceOptions } from './combinators/race.js';
+export { wait, type ReturnWhen, type WaitOptions, type WaitResult } from './combinators/wait.js';

@@ -127,7 +127,9 @@ export class Task<T> implements PromiseLike<T> {
   readonly #scope: CancelScope;
   #owner: TaskOwner | undefined;
   #settled: Deferred<void> | undefined = undefined;
-  #outcome: Deferred<T> | undefined = undefined;
+  // Typed `unknown`, not T: a field holding a `resolve(value: T)` would make
+  // Task invariant, and a Task<number> must be usable as a Task<unknown>.
+  #outcome: Deferred<unknown> | undefined = undefined;
   // Callbacks run synchronously at settlement (for `wait`), removable, unlike
   // promise handlers: a `wait` that times out must not leave a handler behind
   // on a task that runs for hours.
@@ -241,7 +243,7 @@ export class Task<T> implements PromiseLike<T> {
   #promise(): Promise<T> {
     switch (this.#state) {
       case 'running':
-        return (this.#outcome ??= deferred<T>()).promise;
+        return (this.#outcome ??= deferred<unknown>()).promise as Promise<T>;
       case 'fulfilled':
         return Promise.resolve(this.#value as T);
       default:
@@ -261,7 +263,7 @@ export class Task<T> implements PromiseLike<T> {
     this.#scope.close();
     const outcome = this.#outcome;
     if (outcome !== undefined) {
-      if (state === 'fulfilled') outcome.resolve(value as T);
+      if (state === 'fulfilled') outcome.resolve(value);
       else outcome.reject(error);
     }
     this.#settled?.resolve();

@@ -1,0 +1,345 @@
+// The scheduling engine under gather, map, mapIter, asCompleted, race and
+// any: one loop, many faces. Each call makes one Run; the faces differ only
+// in what they do with an outcome (the hooks at the bottom).
+//
+// Shape: up to `concurrency` worker loops, each an async function that pulls
+// the next input, runs the task function, records the outcome and pulls
+// again. This is the shape of the fastest hand-written limiter (C workers
+// pulling the next index), so the engine costs little more than that floor:
+// per task it allocates one small context object and nothing else (no
+// closure, no listener, no AbortController unless the task reads
+// ctx.signal, and then one per call, shared by all its tasks).
+//
+// Starting workers: a worker is launched only after the previous one has
+// taken its first item ("probing"). With a synchronous input and no limiter,
+// that happens synchronously, so the launch loop starts `concurrency` tasks
+// at once, in input order. With an async input or a limiter, the next worker
+// starts when the previous one got its item, so an unbounded concurrency never
+// means an unbounded number of pending pulls, and an item is taken only when
+// a slot (and a permit) is free.
+//
+// Order of starts: items are taken in input order (async pulls are chained one
+// after another, limiters are FIFO), and each worker calls the task function
+// right after taking its item, so tasks start in input order.
+//
+// Ending: when the last worker exits, the run closes the input iterator if it
+// was not exhausted (failure, cancellation, early exit), stops listening to
+// the caller's signal, and only then settles.
+
+import { CancelledError } from '../core/errors.js';
+import type { Limiter, Permit } from '../core/limiter.js';
+import { CancelScope, type TaskContext } from '../core/scope.js';
+import { describe, expectFunction, expectInteger, expectOptions, expectSignal } from '../core/validate.js';
+
+/** What a mapping function receives besides the item. */
+export interface ItemContext extends TaskContext {
+  /** The item's position in the input, from 0. */
+  readonly index: number;
+}
+
+class Context implements ItemContext {
+  constructor(
+    readonly index: number,
+    readonly scope: CancelScope,
+  ) {}
+  get signal(): AbortSignal {
+    return this.scope.signal;
+  }
+}
+
+/** Options every engine-backed call shares. */
+export interface RunOptions {
+  concurrency?: number | undefined;
+  limiter?: Limiter | readonly Limiter[] | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export const DONE: unique symbol = Symbol('done');
+type Pulled<I> = I | typeof DONE;
+
+const noop = (): void => {};
+
+function isLimiter(value: unknown): value is Limiter {
+  return typeof value === 'object' && value !== null && typeof (value as Limiter).acquire === 'function';
+}
+
+/** Validate the shared options. Returns the limiters as an array (often empty). */
+export function readRunOptions(options: RunOptions | undefined): { concurrency: number; limiters: readonly Limiter[]; signal: AbortSignal | undefined } {
+  expectOptions('options', options);
+  const concurrency = options?.concurrency ?? Infinity;
+  expectInteger('concurrency', concurrency, 1, true);
+  const signal = options?.signal;
+  expectSignal('options.signal', signal);
+  const limiter = options?.limiter;
+  let limiters: readonly Limiter[] = [];
+  if (limiter !== undefined) {
+    limiters = Array.isArray(limiter) ? (limiter as readonly Limiter[]) : [limiter as Limiter];
+    for (const l of limiters) {
+      if (!isLimiter(l)) {
+        throw new TypeError(`Expected limiter to be a Limiter (an object with acquire()) or an array of them, got ${describe(l)}`);
+      }
+    }
+  }
+  return { concurrency, limiters, signal };
+}
+
+/** Check that `input` is iterable or async-iterable. */
+export function expectIterable(name: string, input: unknown): asserts input is Iterable<unknown> | AsyncIterable<unknown> {
+  if (
+    input === null ||
+    input === undefined ||
+    (typeof (input as Iterable<unknown>)[Symbol.iterator] !== 'function' &&
+      typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function')
+  ) {
+    throw new TypeError(`Expected ${name} to be an Iterable or AsyncIterable, got ${describe(input)}`);
+  }
+}
+
+export abstract class Run<I, R> {
+  readonly scope: CancelScope;
+  readonly fn: (item: I, ctx: ItemContext) => R | PromiseLike<R>;
+  readonly concurrency: number;
+  readonly limiters: readonly Limiter[];
+
+  // Input: an array is read by index (no iterator protocol), anything else
+  // through its iterator.
+  #array: readonly I[] | undefined = undefined;
+  #iterator: Iterator<I> | undefined = undefined;
+  #asyncIterator: AsyncIterator<I> | undefined = undefined;
+  #pullChain: Promise<unknown> = Promise.resolve();
+  #nextIndex = 0;
+  exhausted = false;
+
+  /** Set once nothing more may start: a failure, a cancellation, an early exit. */
+  stopped = false;
+  failed = false;
+  failure: unknown = undefined;
+
+  #workers = 0;
+  #probing = false;
+  #finished = false;
+
+  constructor(
+    input: Iterable<I> | AsyncIterable<I>,
+    fn: (item: I, ctx: ItemContext) => R | PromiseLike<R>,
+    concurrency: number,
+    limiters: readonly Limiter[],
+    signal: AbortSignal | undefined,
+  ) {
+    this.fn = fn;
+    this.concurrency = concurrency;
+    this.limiters = limiters;
+    this.scope = new CancelScope(signal);
+    if (Array.isArray(input)) this.#array = input as readonly I[];
+    else if (typeof (input as Iterable<I>)[Symbol.iterator] === 'function') this.#iterator = (input as Iterable<I>)[Symbol.iterator]();
+    else this.#asyncIterator = (input as AsyncIterable<I>)[Symbol.asyncIterator]();
+  }
+
+  /** Start the workers. Call once, after the subclass is ready. */
+  start(): void {
+    if (this.scope.cancelled) {
+      // An already-aborted signal: start nothing, take nothing.
+      this.stopped = true;
+      this.#maybeFinish();
+      return;
+    }
+    this.#launch();
+    this.#maybeFinish();
+  }
+
+  /** Items taken so far (started, or about to start). */
+  get started(): number {
+    return this.#nextIndex;
+  }
+
+  /**
+   * Record a failure that fails the whole run: the first one wins, stops
+   * pulling and cancels everything running.
+   */
+  fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.failure = error;
+    this.stop(new CancelledError('Cancelled because another task failed', { cause: error }));
+  }
+
+  /** Stop taking input and cancel what runs. */
+  stop(reason: unknown): void {
+    this.stopped = true;
+    this.scope.cancel(reason);
+    this.#maybeFinish();
+  }
+
+  /** Let more work start (after a backpressure pause, for instance). */
+  resume(): void {
+    this.#launch();
+  }
+
+  #launch(): void {
+    while (
+      !this.#probing &&
+      this.#workers < this.concurrency &&
+      !this.exhausted &&
+      !this.stopped &&
+      !this.scope.cancelled &&
+      this.mayStart()
+    ) {
+      this.#probing = true;
+      this.#workers++;
+      void this.#worker();
+    }
+  }
+
+  async #worker(): Promise<void> {
+    let probing = true;
+    try {
+      for (;;) {
+        if (this.stopped || this.scope.cancelled) break;
+        if (!this.mayStart()) break; // backpressure: resume() relaunches
+        let permits: Permit[] | undefined;
+        if (this.limiters.length > 0) permits = await this.#acquire();
+        let item: Pulled<I>;
+        let async = permits !== undefined;
+        const array = this.#array;
+        if (array !== undefined) {
+          item = this.#nextIndex < array.length ? (array[this.#nextIndex] as I) : DONE;
+        } else if (this.#iterator !== undefined) {
+          const r = this.#iterator.next();
+          item = r.done === true ? DONE : r.value;
+        } else {
+          async = true;
+          item = await this.#pullAsync();
+        }
+        if (item === DONE) {
+          this.exhausted = true;
+          releaseAll(permits);
+          break;
+        }
+        if (this.stopped || this.scope.cancelled) {
+          // Taken while the run was stopping: it never starts.
+          releaseAll(permits);
+          break;
+        }
+        const index = this.#nextIndex++;
+        if (probing) {
+          probing = false;
+          this.#probing = false;
+          if (async) this.#launch();
+        }
+        this.taskStarted(index);
+        let value: R;
+        try {
+          value = await this.fn(item, new Context(index, this.scope));
+        } catch (err) {
+          releaseAll(permits);
+          this.taskRejected(index, err, this.scope.isCancellationOf(err));
+          continue;
+        }
+        releaseAll(permits);
+        this.taskFulfilled(index, value);
+      }
+    } catch (err) {
+      // The input (or a limiter) failed: that fails the run, unless it is
+      // the run's own cancellation reaching a limiter wait.
+      if (!this.scope.isCancellationOf(err)) this.fail(err);
+    }
+    if (probing) this.#probing = false;
+    this.#workers--;
+    this.#maybeFinish();
+  }
+
+  async #acquire(): Promise<Permit[]> {
+    const permits: Permit[] = [];
+    try {
+      for (const limiter of this.limiters) {
+        const permit = limiter.tryAcquire?.() ?? (await limiter.acquire({ signal: this.scope.signal }));
+        permits.push(permit);
+      }
+    } catch (err) {
+      releaseAll(permits);
+      throw err;
+    }
+    return permits;
+  }
+
+  #pullAsync(): Promise<Pulled<I>> {
+    const iterator = this.#asyncIterator as AsyncIterator<I>;
+    const pulled = this.#pullChain.then(() => iterator.next()).then((r) => (r.done === true ? DONE : r.value));
+    this.#pullChain = pulled.then(noop, noop);
+    return pulled;
+  }
+
+  #maybeFinish(): void {
+    if (this.#finished || this.#workers > 0 || this.#probing) return;
+    if (!this.stopped && !this.exhausted && !this.scope.cancelled) {
+      // Paused by backpressure, not finished.
+      return;
+    }
+    this.#finished = true;
+    void this.#close();
+  }
+
+  async #close(): Promise<void> {
+    if (!this.exhausted) {
+      // Stopped early: close the input so it can release what it holds.
+      try {
+        if (this.#iterator !== undefined) this.#iterator.return?.();
+        else if (this.#asyncIterator !== undefined) {
+          await this.#pullChain;
+          await this.#asyncIterator.return?.();
+        }
+      } catch (err) {
+        if (!this.failed) {
+          this.failed = true;
+          this.failure = err;
+        }
+      }
+    }
+    this.scope.close();
+    this.finished();
+  }
+
+  /** Whether the run has finished (every worker has exited and the input is closed). */
+  get isFinished(): boolean {
+    return this.#finished;
+  }
+
+  // Hooks for the faces.
+
+  /** Whether another item may start now (backpressure). */
+  mayStart(): boolean {
+    return true;
+  }
+  /** A task is about to start. */
+  taskStarted(_index: number): void {}
+  abstract taskFulfilled(index: number, value: R): void;
+  /** `cancelled`: the run was cancelled and the error is that cancellation. */
+  abstract taskRejected(index: number, error: unknown, cancelled: boolean): void;
+  /** Every worker has exited and the input is closed. */
+  abstract finished(): void;
+}
+
+function releaseAll(permits: Permit[] | undefined): void {
+  if (permits === undefined) return;
+  for (let i = permits.length - 1; i >= 0; i--) (permits[i] as Permit).release();
+}
+
+/** The function every gather-like call applies to an input: call a task function, pass anything else through. */
+export function runInput(input: unknown, ctx: ItemContext): unknown {
+  return typeof input === 'function' ? (input as (ctx: TaskContext) => unknown)(ctx) : input;
+}
+
+/**
+ * Mark thenable inputs as handled at once: they are already running, and a
+ * rejection that happens while they wait for a slot must not be reported as
+ * unhandled. The engine still awaits each one and sees its outcome.
+ */
+export function observeThenables(inputs: readonly unknown[]): void {
+  for (const input of inputs) {
+    if (input !== null && typeof input === 'object' && typeof (input as PromiseLike<unknown>).then === 'function') {
+      (input as PromiseLike<unknown>).then(undefined, noop);
+    }
+  }
+}
+
+export { expectFunction };

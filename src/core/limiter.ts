@@ -1,0 +1,62 @@
+/**
+ * The limiter interface: anything that hands out permits limits work.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * A grant from a {@link Limiter}. Give it back with `release()` (idempotent:
+ * a second call does nothing) or let `using` do it.
+ *
+ * @example Release with `using`
+ * ```ts
+ * import { Semaphore } from 'baton';
+ *
+ * const semaphore = new Semaphore(2);
+ * {
+ *   using _permit = await semaphore.acquire();
+ *   // at most two callers are here at once
+ * } // released here, even if the block throws
+ * ```
+ */
+export interface Permit extends Disposable {
+  /** Give the permit back. Calling it again does nothing. */
+  release(): void;
+}
+
+/** Options of {@link Limiter.acquire}. */
+export interface AcquireOptions {
+  /** Stop waiting when it aborts: the promise rejects with `signal.reason` and nothing is taken. */
+  signal?: AbortSignal | undefined;
+  /** How many units to take at once (default 1). */
+  weight?: number | undefined;
+}
+
+/**
+ * Anything that limits work: `acquire()` waits until the work may start and
+ * resolves to a {@link Permit} to release when it is done. `Semaphore`
+ * implements it; `map`, `mapIter`, `gather` and `asCompleted` accept one (or
+ * several) as `limiter`, beside the plain `concurrency` number, so an
+ * in-process limit can be swapped for another kind without touching the rest
+ * of the code.
+ *
+ * A limiter must be FIFO and must honour `signal`: a waiter whose signal
+ * aborts leaves the line, takes nothing, and rejects with `signal.reason`.
+ *
+ * @example Share one limit between two maps
+ * ```ts
+ * import { Semaphore, map } from 'baton';
+ *
+ * const sockets = new Semaphore(10); // at most 10 requests at once, across both calls
+ * const [pages, images] = await Promise.all([
+ *   map(['/a', '/b'], (path, ctx) => fetch(`https://example.com${path}`, { signal: ctx.signal }), { limiter: sockets }),
+ *   map(['/x.png'], (path, ctx) => fetch(`https://example.com${path}`, { signal: ctx.signal }), { limiter: sockets }),
+ * ]);
+ * ```
+ */
+export interface Limiter {
+  /** Wait for a permit. Rejects with `signal.reason` if the signal aborts first. */
+  acquire(options?: AcquireOptions): Promise<Permit>;
+  /** Take a permit only if one is free now and nobody is waiting. Optional: limiters that can answer at once provide it. */
+  tryAcquire?(weight?: number): Permit | undefined;
+}
