@@ -32,8 +32,10 @@ export class Waiter<T, D> {
   /** Abort listener: leave the line and reject with the signal's reason. */
   handleEvent(): void {
     const list = this.list;
+    const signal = this.signal as AbortSignal;
+    signal.removeEventListener('abort', this);
     list.unlink(this);
-    this.reject((this.signal as AbortSignal).reason);
+    this.reject(signal.reason);
     list.onLeave?.(this);
   }
 }

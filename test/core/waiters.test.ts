@@ -29,6 +29,7 @@ describe('the abort-aware FIFO waiter list', () => {
     expect(list.length).toBe(2);
     expect(left).toEqual(['middle']);
     expect(await rejection(middle)).toBe(reason);
+    expect(abortListeners(controller.signal)).toBe(0);
     expect(list.head?.data).toBe('first');
     expect(list.head?.next?.data).toBe('last');
     list.wakeHead(1);

@@ -1,9 +1,9 @@
 // No leaks: many calls sharing one long-lived signal leave its listener count
 // where it was, and nothing prints a MaxListenersExceededWarning.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { sleep, spawn, taskGroup, timeout } from '../../src/index.js';
+import { gather, map, mapIter, race, sleep, spawn, taskGroup, timeout } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import { abortListeners } from '../support.js';
+import { abortListeners, manual } from '../support.js';
 
 const N = 10_000;
 
@@ -86,5 +86,47 @@ describe('No leaks on a long-lived signal', () => {
     expect(abortListeners(signal)).toBe(0);
     expect(clock.pendingTimers).toBe(0);
     await expectNoWarnings();
+  });
+});
+
+describe('No leaks in the combinators', () => {
+  test(`Principle: ${N} map, gather, race and mapIter calls sharing one signal leave it as they found it`, async () => {
+    const { signal } = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
+    process.on('warning', onWarning);
+    try {
+      for (let i = 0; i < N / 4; i++) {
+        await map([1, 2], (x, ctx) => (ctx.signal.aborted ? 0 : x), { signal, concurrency: 2 });
+        await gather([(ctx) => ctx.signal.aborted, async () => 1], { signal });
+        await race([(ctx) => ctx.signal.aborted, async () => 1], { signal });
+        for await (const _ of mapIter([1], (x, ctx) => (ctx.signal.aborted ? 0 : x), { signal })) break;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(abortListeners(signal)).toBe(0);
+    expect(warnings.map((w) => w.name)).toEqual([]);
+  });
+
+  test('many concurrent map tasks reading ctx.signal add one listener to the caller signal, not one each', async () => {
+    const controller = new AbortController();
+    const gate = manual();
+    const running = map(
+      Array.from({ length: 1_000 }, (_, i) => i),
+      async (_, ctx) => {
+        ctx.signal.addEventListener('abort', () => {}, { once: true });
+        await gate.promise;
+      },
+      { signal: controller.signal },
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(abortListeners(controller.signal)).toBe(1);
+    gate.resolve();
+    await running;
+    expect(abortListeners(controller.signal)).toBe(0);
   });
 });
