@@ -8,7 +8,9 @@
 
 export {
   BatonError,
+  BrokenBarrierError,
   CancelledError,
+  QueueShutDownError,
   InvalidStateError,
   TimeoutError,
   isCancellation,
@@ -35,3 +37,10 @@ export { map, mapIter, type ItemContext, type MapFunction, type MapIterOptions, 
 export { asCompleted, type AsCompletedOptions, type CompletedTask } from './combinators/as-completed.js';
 export { race, any, type RaceOptions } from './combinators/race.js';
 export { wait, type ReturnWhen, type WaitOptions, type WaitResult } from './combinators/wait.js';
+export { Lock, LockHandle, type LockOptions } from './sync/lock.js';
+export { Event, type EventWaitOptions } from './sync/event.js';
+export { Condition } from './sync/condition.js';
+export { Barrier, type BarrierWaitOptions } from './sync/barrier.js';
+export { Queue, type QueueOptions, type QueueWaitOptions, type ShutdownOptions } from './queue/queue.js';
+export { PriorityQueue, type PriorityQueueOptions } from './queue/priority-queue.js';
+export { LifoQueue } from './queue/lifo-queue.js';

@@ -20,6 +20,8 @@
  *     case 'BATON_CANCELLED': return 'cancelled';
  *     case 'BATON_TIMEOUT': return 'timed out';
  *     case 'BATON_INVALID_STATE': return 'misused';
+ *     case 'BATON_QUEUE_SHUT_DOWN': return 'queue closed';
+ *     case 'BATON_BROKEN_BARRIER': return 'barrier broken';
  *   }
  * }
  * const err = await timeout(10, (ctx) => sleep(1_000, { signal: ctx.signal })).catch((e: unknown) => e);
@@ -29,7 +31,9 @@
 export type BatonErrorCode =
   | 'BATON_CANCELLED'
   | 'BATON_TIMEOUT'
-  | 'BATON_INVALID_STATE';
+  | 'BATON_INVALID_STATE'
+  | 'BATON_QUEUE_SHUT_DOWN'
+  | 'BATON_BROKEN_BARRIER';
 
 /**
  * The base class of baton's own errors.
@@ -139,6 +143,61 @@ export class InvalidStateError extends BatonError {
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, 'BATON_INVALID_STATE', options);
+  }
+}
+
+/**
+ * Raised by a queue that has been shut down: by `put` at once, and by `get`
+ * once the queue is empty (at once after `shutdown({ immediate: true })`).
+ * Python 3.13's `QueueShutDown`. A `for await` loop over a queue ends
+ * quietly at shutdown instead.
+ *
+ * @example Stop a consumer when the producer is done
+ * ```ts
+ * import { Queue, QueueShutDownError } from 'baton';
+ *
+ * const queue = new Queue<string>();
+ * await queue.put('last job');
+ * queue.shutdown();
+ * console.log(await queue.get()); // 'last job'
+ * try {
+ *   await queue.get();
+ * } catch (err) {
+ *   console.log(err instanceof QueueShutDownError); // true
+ * }
+ * ```
+ */
+export class QueueShutDownError extends BatonError {
+  override readonly name = 'QueueShutDownError';
+
+  constructor(message = 'The queue has been shut down', options?: ErrorOptions) {
+    super(message, 'BATON_QUEUE_SHUT_DOWN', options);
+  }
+}
+
+/**
+ * Raised by `Barrier.wait()` when the barrier is broken: by `abort()`, by
+ * `reset()` while parties wait, or because a waiting party was cancelled.
+ *
+ * @example A party gives up and the others learn of it
+ * ```ts
+ * import { Barrier, BrokenBarrierError } from 'baton';
+ *
+ * const barrier = new Barrier(3);
+ * const waiting = barrier.wait();
+ * barrier.abort();
+ * try {
+ *   await waiting;
+ * } catch (err) {
+ *   console.log(err instanceof BrokenBarrierError); // true
+ * }
+ * ```
+ */
+export class BrokenBarrierError extends BatonError {
+  override readonly name = 'BrokenBarrierError';
+
+  constructor(message = 'The barrier is broken', options?: ErrorOptions) {
+    super(message, 'BATON_BROKEN_BARRIER', options);
   }
 }
 

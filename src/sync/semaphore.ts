@@ -33,7 +33,24 @@ class SemaphorePermit implements Permit {
 
 let giveBack: (semaphore: Semaphore, weight: number) => void;
 
-/** Options of {@link Semaphore.run}. */
+/**
+ * Options of {@link Semaphore.run}.
+ *
+ * @example A heavy job takes three of four permits, and can be cancelled
+ * ```ts
+ * import { Semaphore, sleep, type SemaphoreRunOptions } from 'baton';
+ *
+ * const cpu = new Semaphore(4);
+ * const controller = new AbortController(); // controller.abort() stops the wait, or the job
+ * const options: SemaphoreRunOptions = { weight: 3, signal: controller.signal };
+ * const result = await cpu.run(async (ctx) => {
+ *   console.log(cpu.available); // 1
+ *   await sleep(10, { signal: ctx.signal }); // ctx.signal aborts with options.signal
+ *   return 'encoded';
+ * }, options);
+ * console.log(result, cpu.available); // 'encoded' 4
+ * ```
+ */
 export interface SemaphoreRunOptions {
   /** Stop waiting for a permit when it aborts; also `fn`'s `ctx.signal`. */
   signal?: AbortSignal | undefined;
