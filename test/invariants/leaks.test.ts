@@ -1,7 +1,7 @@
 // No leaks: many calls sharing one long-lived signal leave its listener count
 // where it was, and nothing prints a MaxListenersExceededWarning.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { gather, map, mapIter, race, sleep, spawn, taskGroup, timeout } from '../../src/index.js';
+import { Event, Lock, Queue, Semaphore, gather, map, mapIter, race, sleep, spawn, taskGroup, timeout } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { abortListeners, manual } from '../support.js';
 
@@ -128,5 +128,36 @@ describe('No leaks in the combinators', () => {
     gate.resolve();
     await running;
     expect(abortListeners(controller.signal)).toBe(0);
+  });
+});
+
+describe('No leaks in the waiting primitives', () => {
+  test(`Principle: ${N} contended waits on locks, semaphores, events and queues sharing one signal leave it as they found it`, async () => {
+    const { signal } = new AbortController();
+    const lock = new Lock();
+    const semaphore = new Semaphore(1);
+    const queue = new Queue<number>({ maxsize: 1 });
+    const event = new Event();
+    for (let i = 0; i < N / 4; i++) {
+      const held = await lock.acquire();
+      const waitingLock = lock.acquire({ signal });
+      held.release();
+      (await waitingLock).release();
+
+      const permit = await semaphore.acquire();
+      const waitingPermit = semaphore.acquire({ signal });
+      permit.release();
+      (await waitingPermit).release();
+
+      const getting = queue.get({ signal });
+      await queue.put(i, { signal });
+      await getting;
+
+      const waitingEvent = event.wait({ signal });
+      event.set();
+      await waitingEvent;
+      event.clear();
+    }
+    expect(abortListeners(signal)).toBe(0);
   });
 });
