@@ -7,7 +7,8 @@
 import type { Limiter } from '../core/limiter.js';
 import { CancelScope, type TaskContext } from '../core/scope.js';
 import { Task } from '../core/task.js';
-import { Run, expectIterable, readRunOptions, observeThenables, type ItemContext } from './engine.js';
+import type { Context} from './engine.js';
+import { Run, expectIterable, readRunOptions, observeThenables, runInput, type ItemContext } from './engine.js';
 import type { AnyInput, GatherValue } from './gather.js';
 import { CancelledError } from '../core/errors.js';
 
@@ -31,7 +32,24 @@ import { CancelledError } from '../core/errors.js';
  */
 export type CompletedTask<T> = Omit<Task<T>, 'then' | 'catch' | 'finally'>;
 
-/** Options of {@link asCompleted}. */
+/**
+ * Options of {@link asCompleted}.
+ *
+ * @example Two at a time: a slot freed early goes to the next input
+ * ```ts
+ * import { asCompleted, sleep, type AsCompletedOptions, type TaskContext } from 'baton';
+ *
+ * const controller = new AbortController(); // controller.abort() would end the loop with its reason
+ * const options: AsCompletedOptions = { concurrency: 2, signal: controller.signal };
+ * const jobs = [30, 10, 5].map((ms) => async (ctx: TaskContext) => {
+ *   await sleep(ms, { signal: ctx.signal });
+ *   return ms;
+ * });
+ * for await (const task of asCompleted(jobs, options)) {
+ *   console.log(task.result()); // 10, then 5 (started when 10 finished), then 30
+ * }
+ * ```
+ */
 export interface AsCompletedOptions {
   /** At most this many task functions run at once: an integer >= 1, or `Infinity` (the default). */
   concurrency?: number | undefined;
@@ -133,11 +151,11 @@ async function startTask(input: unknown, ctx: ItemContext): Promise<Box> {
   const fn =
     typeof input === 'function'
       ? (input as (ctx: TaskContext) => unknown)
-      : () => input;
+      : (own: TaskContext) => runInput(input, own as ItemContext);
   const name = typeof input === 'function' && input.name !== '' ? input.name : `#${ctx.index}`;
-  // Each task gets its own scope under the run's, so task.cancel() stops
-  // just that one while cancelling the run stops them all.
-  const task = new Task(fn, name, new CancelScope((ctx as unknown as { scope: CancelScope }).scope), undefined);
+  // Each task gets its own scope under the run's: cancelling the run
+  // cancels them all, and a task's signal (and its listeners) stay its own.
+  const task = new Task(fn, name, new CancelScope((ctx as Context).scope), undefined);
   await task.settled();
   return { task };
 }

@@ -31,19 +31,48 @@ import type { Limiter, Permit } from '../core/limiter.js';
 import { CancelScope, type TaskContext } from '../core/scope.js';
 import { describe, expectFunction, expectInteger, expectOptions, expectSignal } from '../core/validate.js';
 
-/** What a mapping function receives besides the item. */
+/**
+ * What a mapping function receives besides the item.
+ *
+ * `ctx.signal` is shared by every item of one call: it aborts when the call
+ * fails fast, is cancelled by its `signal`, or (`mapIter`) the loop is left
+ * early. It is created only when a task first reads it.
+ *
+ * @example Use the index, and pass the signal on
+ * ```ts
+ * import { map, sleep, type ItemContext } from 'baton';
+ *
+ * async function resize(file: string, ctx: ItemContext): Promise<string> {
+ *   await sleep(10, { signal: ctx.signal }); // stands in for real work
+ *   return `${ctx.index}: ${file} resized`;
+ * }
+ * console.log(await map(['a.png', 'b.png'], resize)); // [ '0: a.png resized', '1: b.png resized' ]
+ * ```
+ */
 export interface ItemContext extends TaskContext {
   /** The item's position in the input, from 0. */
   readonly index: number;
 }
 
-class Context implements ItemContext {
+export class Context implements ItemContext {
+  #own: CancelScope | undefined = undefined;
   constructor(
     readonly index: number,
     readonly scope: CancelScope,
   ) {}
+
+  // A task that reads its signal gets one of its own, made on first read and
+  // linked to the run's scope through the scope tree (no listener). Tasks
+  // that never read it cost nothing; tasks that do never share a signal, so
+  // a thousand tasks passing ctx.signal to fetch() do not pile a thousand
+  // listeners onto one signal (Node would warn past ten).
   get signal(): AbortSignal {
-    return this.scope.signal;
+    return (this.#own ??= new CancelScope(this.scope)).signal;
+  }
+
+  /** The task has settled: unlink its own scope, if it made one. */
+  close(): void {
+    this.#own?.close();
   }
 }
 
@@ -118,6 +147,16 @@ export abstract class Run<I, R> {
   #workers = 0;
   #probing = false;
   #finished = false;
+  // Thenable inputs being awaited outside the workers (see detachThenables).
+  #detached = 0;
+
+  /**
+   * Set by gather, race and any: a promise (or other thenable) in the input
+   * is already running, so it takes no slot. It is awaited on the side, its
+   * outcome counts while the run goes on, and a run that stops (failure,
+   * cancellation) does not wait for it: the run owns only what it started.
+   */
+  detachThenables = false;
 
   constructor(
     input: Iterable<I> | AsyncIterable<I>,
@@ -226,15 +265,23 @@ export abstract class Run<I, R> {
           this.#probing = false;
           if (async) this.#launch();
         }
+        if (this.detachThenables && isThenable(item)) {
+          this.#detach(index, item);
+          releaseAll(permits);
+          continue;
+        }
         this.taskStarted(index);
         let value: R;
+        const ctx = new Context(index, this.scope);
         try {
-          value = await this.fn(item, new Context(index, this.scope));
+          value = await this.fn(item, ctx);
         } catch (err) {
+          ctx.close();
           releaseAll(permits);
           this.taskRejected(index, err, this.scope.isCancellationOf(err));
           continue;
         }
+        ctx.close();
         releaseAll(permits);
         this.taskFulfilled(index, value);
       }
@@ -269,8 +316,27 @@ export abstract class Run<I, R> {
     return pulled;
   }
 
+  #detach(index: number, promise: PromiseLike<unknown>): void {
+    this.#detached++;
+    promise.then(
+      (value) => {
+        this.#detached--;
+        if (this.#finished) return;
+        if (!this.stopped) this.taskFulfilled(index, value as R);
+        this.#maybeFinish();
+      },
+      (err: unknown) => {
+        this.#detached--;
+        if (this.#finished) return;
+        if (!this.stopped) this.taskRejected(index, err, false);
+        this.#maybeFinish();
+      },
+    );
+  }
+
   #maybeFinish(): void {
     if (this.#finished || this.#workers > 0 || this.#probing) return;
+    if (this.#detached > 0 && !this.stopped && !this.scope.cancelled) return;
     if (!this.stopped && !this.exhausted && !this.scope.cancelled) {
       // Paused by backpressure, not finished.
       return;
@@ -324,9 +390,41 @@ function releaseAll(permits: Permit[] | undefined): void {
   for (let i = permits.length - 1; i >= 0; i--) (permits[i] as Permit).release();
 }
 
-/** The function every gather-like call applies to an input: call a task function, pass anything else through. */
+/**
+ * The function every gather-like call applies to an input: call a task
+ * function; wait for a promise (or any thenable, a Task included) only until
+ * the call is cancelled; pass a plain value through.
+ *
+ * A promise was started by someone else and cannot be cancelled, so a call
+ * that fails or is cancelled stops waiting for it instead of being held up
+ * by work it does not own. Its outcome still counts while the call runs.
+ */
 export function runInput(input: unknown, ctx: ItemContext): unknown {
-  return typeof input === 'function' ? (input as (ctx: TaskContext) => unknown)(ctx) : input;
+  if (typeof input === 'function') return (input as (ctx: TaskContext) => unknown)(ctx);
+  if (isThenable(input)) return untilCancelled(input, ctx.signal);
+  return input;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function untilCancelled(promise: PromiseLike<unknown>, signal: AbortSignal): Promise<unknown> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 /**
@@ -336,9 +434,7 @@ export function runInput(input: unknown, ctx: ItemContext): unknown {
  */
 export function observeThenables(inputs: readonly unknown[]): void {
   for (const input of inputs) {
-    if (input !== null && typeof input === 'object' && typeof (input as PromiseLike<unknown>).then === 'function') {
-      (input as PromiseLike<unknown>).then(undefined, noop);
-    }
+    if (isThenable(input)) input.then(undefined, noop);
   }
 }
 

@@ -14,7 +14,8 @@ import { describe } from '../core/validate.js';
 /**
  * What {@link gather} accepts: a task function (started by gather, with a
  * `ctx.signal` gather can abort), or a promise or plain value (already
- * running: awaited, but neither limited nor cancellable).
+ * running: it takes no slot, cannot be cancelled, and is not waited for
+ * once gather has failed or been cancelled).
  *
  * @example Mix task functions and a promise
  * ```ts
@@ -64,7 +65,28 @@ export type AnyInput =
  */
 export type GatherValue<I> = I extends (ctx: TaskContext) => infer R ? Awaited<R> : Awaited<I>;
 
-/** Options of {@link gather}. */
+/**
+ * Options of {@link gather}.
+ *
+ * @example Two at a time, and every outcome instead of the first failure
+ * ```ts
+ * import { gather, sleep, type GatherOptions } from 'baton';
+ *
+ * const options = { concurrency: 2, settle: true } satisfies GatherOptions;
+ * const outcomes = await gather(
+ *   [
+ *     async () => 'a',
+ *     async (ctx) => {
+ *       await sleep(10, { signal: ctx.signal });
+ *       throw new Error('b failed');
+ *     },
+ *     async () => 'c',
+ *   ],
+ *   options,
+ * );
+ * console.log(outcomes.map((o) => o.status)); // [ 'fulfilled', 'rejected', 'fulfilled' ]
+ * ```
+ */
 export interface GatherOptions {
   /** At most this many task functions run at once: an integer >= 1, or `Infinity` (the default). */
   concurrency?: number | undefined;
@@ -83,14 +105,16 @@ export interface GatherOptions {
  *
  * Unlike `Promise.all` and `asyncio.gather`, a failure **cancels the rest**:
  * the first failure aborts the `ctx.signal` of every running task function,
- * starts no more, and gather rejects with that very error once everything it
- * was given has settled. With `settle: true` every input runs to its end and
- * gather resolves to `{ status, value | reason }` entries instead.
+ * starts no more, and gather rejects with that very error once every task
+ * function it started has settled. With `settle: true` every input runs to
+ * its end and gather resolves to `{ status, value | reason }` entries
+ * instead.
  *
  * With `concurrency: n` (or a `limiter`), task functions start in input
- * order, at most n at once. Promises and plain values are already running:
- * they are awaited in their turn, never cancelled, and a rejection of theirs
- * is never reported as unhandled.
+ * order, at most n at once. Promises are already running, so they take no
+ * slot: gather awaits them on the side, never cancels them, stops waiting
+ * for them once it has failed or been cancelled (it owns only what it
+ * started), and never lets a rejection of theirs be reported as unhandled.
  *
  * @example Two requests at once, typed results
  * ```ts
@@ -120,6 +144,10 @@ export function gather<I extends readonly AnyInput[] | []>(
   inputs: I,
   options: GatherOptions & { settle: true },
 ): Promise<{ -readonly [K in keyof I]: PromiseSettledResult<GatherValue<I[K]>> }>;
+export function gather<I extends readonly AnyInput[] | []>(
+  inputs: I,
+  options?: GatherOptions,
+): Promise<{ -readonly [K in keyof I]: GatherValue<I[K]> | PromiseSettledResult<GatherValue<I[K]>> }>;
 export function gather(inputs: Iterable<unknown>, options?: GatherOptions): Promise<unknown[]> {
   let run: ArrayRun<unknown, unknown>;
   try {
@@ -132,6 +160,7 @@ export function gather(inputs: Iterable<unknown>, options?: GatherOptions): Prom
     expectBoolean('options.settle', settle);
     observeThenables(list);
     run = new ArrayRun(list, runInput, concurrency, limiters, signal, settle);
+    run.detachThenables = true;
   } catch (err) {
     return Promise.reject(err);
   }

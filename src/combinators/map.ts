@@ -12,7 +12,26 @@ import { Run, expectIterable, readRunOptions, type ItemContext } from './engine.
 
 export type { ItemContext } from './engine.js';
 
-/** Options of {@link map}. */
+/**
+ * Options of {@link map}.
+ *
+ * @example At most two at a time, cancellable from outside
+ * ```ts
+ * import { map, sleep, type MapOptions } from 'baton';
+ *
+ * const controller = new AbortController(); // controller.abort() would stop the whole call
+ * const options: MapOptions = { concurrency: 2, signal: controller.signal };
+ * let running = 0;
+ * let peak = 0;
+ * const doubled = await map([1, 2, 3, 4, 5], async (n, ctx) => {
+ *   peak = Math.max(peak, ++running);
+ *   await sleep(10, { signal: ctx.signal });
+ *   running--;
+ *   return n * 2;
+ * }, options);
+ * console.log(doubled, peak); // [ 2, 4, 6, 8, 10 ] 2
+ * ```
+ */
 export interface MapOptions {
   /** At most this many tasks run at once: an integer >= 1, or `Infinity` (the default). */
   concurrency?: number | undefined;
@@ -27,7 +46,21 @@ export interface MapOptions {
   settle?: boolean | undefined;
 }
 
-/** A mapping function: `fn(item, ctx)` with `ctx.index` and `ctx.signal`. */
+/**
+ * A mapping function: `fn(item, ctx)` with `ctx.index` and `ctx.signal`.
+ *
+ * @example Write the function once, use it with map and mapIter
+ * ```ts
+ * import { map, mapIter, sleep, type MapFunction } from 'baton';
+ *
+ * const label: MapFunction<string, string> = async (name, ctx) => {
+ *   await sleep(1, { signal: ctx.signal });
+ *   return `${ctx.index + 1}. ${name}`;
+ * };
+ * console.log(await map(['ada', 'grace'], label)); // [ '1. ada', '2. grace' ]
+ * for await (const line of mapIter(['alan'], label)) console.log(line); // '1. alan'
+ * ```
+ */
 export type MapFunction<I, R> = (item: I, ctx: ItemContext) => R | PromiseLike<R>;
 
 export class ArrayRun<I, R> extends Run<I, R> {
@@ -86,8 +119,8 @@ export class ArrayRun<I, R> extends Run<I, R> {
  * - With `concurrency: n`, at most n tasks run at once and they start in
  *   input order.
  * - **Fail fast** (default): the first failure cancels the running tasks
- *   (their `ctx.signal` aborts), starts no more, closes the input, waits for
- *   what runs to settle, then rejects with that very error.
+ *   (their `ctx.signal` aborts), starts no more, waits for what runs to
+ *   settle, closes the input, then rejects with that very error.
  * - `settle: true`: every item runs; the result holds
  *   `PromiseSettledResult`-shaped entries and the call never rejects for a
  *   task.
@@ -160,7 +193,25 @@ export function expectBoolean(name: string, value: unknown): asserts value is bo
   }
 }
 
-/** Options of {@link mapIter}. */
+/**
+ * Options of {@link mapIter}.
+ *
+ * @example Results in completion order, at most six started but not consumed
+ * ```ts
+ * import { mapIter, sleep, type MapIterOptions } from 'baton';
+ *
+ * const options: MapIterOptions = { concurrency: 3, ordered: false, backpressure: 6 };
+ * const finished: number[] = [];
+ * const delays = [30, 10, 20];
+ * for await (const ms of mapIter(delays, async (ms, ctx) => {
+ *   await sleep(ms, { signal: ctx.signal });
+ *   return ms;
+ * }, options)) {
+ *   finished.push(ms);
+ * }
+ * console.log(finished); // [ 10, 20, 30 ]: completion order, not input order
+ * ```
+ */
 export interface MapIterOptions {
   /** At most this many tasks run at once: an integer >= 1, or `Infinity` (the default). */
   concurrency?: number | undefined;

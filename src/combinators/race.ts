@@ -9,7 +9,23 @@ import { describe, expectOptions, expectSignal } from '../core/validate.js';
 import { Run, observeThenables, runInput } from './engine.js';
 import type { AnyInput, GatherValue } from './gather.js';
 
-/** Options of {@link race} and {@link any}. */
+/**
+ * Options of {@link race} and {@link any}.
+ *
+ * @example Call off the race from outside
+ * ```ts
+ * import { race, sleep, type RaceOptions } from 'baton';
+ *
+ * const controller = new AbortController();
+ * const options: RaceOptions = { signal: controller.signal };
+ * setTimeout(() => controller.abort(new Error('user pressed stop')), 10);
+ * try {
+ *   await race([(ctx) => sleep(1_000, { signal: ctx.signal }), (ctx) => sleep(2_000, { signal: ctx.signal })], options);
+ * } catch (err) {
+ *   console.log((err as Error).message); // 'user pressed stop': both sleeps were cancelled and awaited
+ * }
+ * ```
+ */
 export interface RaceOptions {
   /** Cancels every input; the call rejects with `signal.reason` once they have settled. */
   signal?: AbortSignal | undefined;
@@ -31,6 +47,7 @@ class RaceRun extends Run<unknown, unknown> {
     readonly firstFulfilment: boolean,
   ) {
     super(inputs, runInput, Infinity, [], signal);
+    this.detachThenables = true;
     this.errors = firstFulfilment ? new Array<unknown>(inputs.length) : [];
     this.promise = new Promise((resolve, reject) => {
       this.resolve = resolve;

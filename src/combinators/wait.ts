@@ -7,6 +7,7 @@
 import { clockOf, type Clock } from '../core/clock.js';
 import { Task, unwatchTask, watchTask } from '../core/task.js';
 import { describe, expectDuration, expectOptions, expectSignal } from '../core/validate.js';
+import type { CompletedTask } from './as-completed.js';
 
 /**
  * When {@link wait} returns:
@@ -25,7 +26,24 @@ import { describe, expectDuration, expectOptions, expectSignal } from '../core/v
  */
 export type ReturnWhen = 'all-completed' | 'first-completed' | 'first-error';
 
-/** Options of {@link wait}. */
+/**
+ * Options of {@link wait}.
+ *
+ * @example Return at the first failure, or after one second at most
+ * ```ts
+ * import { sleep, spawn, wait, type WaitOptions } from 'baton';
+ *
+ * const options: WaitOptions = { returnWhen: 'first-error', timeout: 1_000 };
+ * const failing = spawn(async () => {
+ *   await sleep(10);
+ *   throw new Error('disk full');
+ * });
+ * const slow = spawn((ctx) => sleep(5_000, { signal: ctx.signal }));
+ * const { done, pending } = await wait([failing, slow], options);
+ * console.log(done.has(failing), pending.has(slow)); // true true
+ * await slow.cancel(); // wait never cancels: stop what you no longer need
+ * ```
+ */
 export interface WaitOptions {
   /** Return after this many milliseconds even if the condition is not met. Default: no limit. */
   timeout?: number | undefined;
@@ -141,14 +159,14 @@ function finishWaiter(waiter: Waiter<Task<unknown>>): void {
  * ```
  * @throws TypeError / RangeError (as a rejection) for bad tasks or options.
  */
-export function wait<T extends Task<unknown>>(tasks: Iterable<T>, options?: WaitOptions): Promise<WaitResult<T>> {
-  let list: T[];
-  let waiter: Waiter<T>;
+export function wait<T extends Task<unknown> | CompletedTask<unknown>>(tasks: Iterable<T>, options?: WaitOptions): Promise<WaitResult<T>> {
+  let list: Task<unknown>[];
+  let waiter: Waiter<Task<unknown>>;
   try {
     if (tasks === null || typeof tasks !== 'object' || typeof (tasks)[Symbol.iterator] !== 'function') {
       throw new TypeError(`Expected tasks to be an Iterable of Tasks, got ${describe(tasks)}`);
     }
-    list = [...new Set(tasks)];
+    list = [...new Set(tasks)] as unknown[] as Task<unknown>[];
     for (const task of list) {
       if (!(task instanceof Task)) {
         throw new TypeError(`Expected tasks to hold only Tasks (from spawn, group.spawn or asCompleted), got ${describe(task)}`);
@@ -168,7 +186,7 @@ export function wait<T extends Task<unknown>>(tasks: Iterable<T>, options?: Wait
     if (signal?.aborted) return Promise.reject(signal.reason);
     waiter = new Waiter(list, returnWhen, clockOf(options?.clock), signal);
     const result = new Promise<WaitResult<T>>((resolve, reject) => {
-      waiter.resolve = resolve;
+      waiter.resolve = resolve as unknown as (result: WaitResult<Task<unknown>>) => void;
       waiter.reject = reject;
     });
     // Already met?
@@ -190,7 +208,7 @@ export function wait<T extends Task<unknown>>(tasks: Iterable<T>, options?: Wait
       return result;
     }
     for (const task of list) if (!task.done) watchTask(task, waiter.watcher);
-    if (timeout !== Infinity) waiter.handle = waiter.clock.setTimeout(finishWaiter, timeout, waiter as unknown as Waiter<Task<unknown>>);
+    if (timeout !== Infinity) waiter.handle = waiter.clock.setTimeout(finishWaiter, timeout, waiter);
     signal?.addEventListener('abort', waiter);
     return result;
   } catch (err) {

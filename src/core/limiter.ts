@@ -24,7 +24,28 @@ export interface Permit extends Disposable {
   release(): void;
 }
 
-/** Options of {@link Limiter.acquire}. */
+/**
+ * Options of {@link Limiter.acquire}.
+ *
+ * @example Give up on a permit after 100 ms
+ * ```ts
+ * import { Semaphore, TimeoutError, timeout, type AcquireOptions } from 'baton';
+ *
+ * const pool = new Semaphore(1);
+ * const held = await pool.acquire(); // someone else holds the only permit
+ * try {
+ *   await timeout(100, async (ctx) => {
+ *     const options: AcquireOptions = { signal: ctx.signal, weight: 1 };
+ *     using _permit = await pool.acquire(options);
+ *     // ... use the resource; released when the block ends
+ *   });
+ * } catch (err) {
+ *   console.log(err instanceof TimeoutError, pool.waiting); // true 0: it left the line, took nothing
+ * }
+ * held.release();
+ * console.log(pool.available); // 1
+ * ```
+ */
 export interface AcquireOptions {
   /** Stop waiting when it aborts: the promise rejects with `signal.reason` and nothing is taken. */
   signal?: AbortSignal | undefined;

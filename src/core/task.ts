@@ -270,12 +270,12 @@ export class Task<T> implements PromiseLike<T> {
     const watchers = this.#watchers;
     if (watchers !== undefined) {
       this.#watchers = undefined;
-      for (const watcher of watchers) watcher(this as Task<unknown>);
+      for (const watcher of watchers) watcher(this);
     }
     const owner = this.#owner;
     if (owner !== undefined) {
       this.#owner = undefined;
-      owner.taskSettled(this as Task<unknown>);
+      owner.taskSettled(this);
     }
   }
 }

@@ -93,6 +93,13 @@ export class WaiterList<T, D = undefined> {
     return waiter;
   }
 
+  /** Remove `waiter` from the line and reject it with `reason`. */
+  reject(waiter: Waiter<T, D>, reason: unknown): void {
+    this.unlink(waiter);
+    waiter.signal?.removeEventListener('abort', waiter);
+    waiter.reject(reason);
+  }
+
   /** Remove every waiter and reject each with `reason`. */
   rejectAll(reason: unknown): void {
     let waiter = this.head;

@@ -29,8 +29,8 @@ export interface LimitFunction {
   /** The limit. Settable: raising it starts waiting calls at once. */
   concurrency: number;
   /**
-   * Drop every waiting call: each one's promise rejects with a
-   * `CancelledError` (none is left pending). Running calls go on.
+   * Drop every waiting call: each one's promise rejects with `reason`, a
+   * `CancelledError` by default (none is left pending). Running calls go on.
    */
   clearQueue(reason?: unknown): void;
 }
@@ -116,8 +116,8 @@ export function limit(concurrency: number): LimitFunction {
   expectInteger('concurrency', concurrency, 1, true);
   const state = new Limit(concurrency);
   const limited = (<A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>, ...args: A): Promise<R> => {
-    expectFunction('fn', fn);
     return new Promise<R>((resolve, reject) => {
+      expectFunction('fn', fn); // a throw here rejects the promise
       const job = new Job(fn as (...args: unknown[]) => unknown, args, resolve as (value: unknown) => void, reject);
       if (state.active < state.concurrency && state.head === undefined) {
         state.run(job);

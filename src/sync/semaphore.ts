@@ -33,6 +33,10 @@ class SemaphorePermit implements Permit {
 
 let giveBack: (semaphore: Semaphore, weight: number) => void;
 
+function tooHeavy(weight: number, permits: number): RangeError {
+  return new RangeError(`Expected weight to be at most the semaphore's permits (${permits}), got ${describe(weight)}`);
+}
+
 /**
  * Options of {@link Semaphore.run}.
  *
@@ -70,7 +74,11 @@ export interface SemaphoreRunOptions {
  *   takes nothing and rejects with `signal.reason`; under any interleaving of
  *   acquire, release and cancel, every permit comes back.
  * - `permits` can be changed at run time: raising it serves waiters at once;
- *   lowering it takes effect as holders release.
+ *   lowering it takes effect as holders release, and a waiter heavier than
+ *   the new total fails with a `RangeError` instead of blocking the line.
+ * - A `weight` above `permits` could never be served, so it fails at once
+ *   with a `RangeError` (and every acquire fails on a `Semaphore(0)` until
+ *   `permits` is raised).
  *
  * Built on baton's one abort-aware FIFO waiter list, like every other waiting
  * primitive in baton. Implements {@link Limiter}, so `map`, `gather`,
@@ -130,6 +138,14 @@ export class Semaphore implements Limiter {
     expectInteger('permits', value, 0, false);
     this.#available += value - this.#permits;
     this.#permits = value;
+    // A waiter heavier than the new total could never be served: it fails
+    // now rather than blocking the line forever.
+    const waiters = this.#waiters;
+    for (let waiter = waiters.head; waiter !== undefined; ) {
+      const next = waiter.next;
+      if (waiter.data > value) waiters.reject(waiter, tooHeavy(waiter.data, value));
+      waiter = next;
+    }
     this.#dispatch();
   }
 
@@ -163,6 +179,8 @@ export class Semaphore implements Limiter {
         return Promise.reject(err);
       }
       if (signal?.aborted) return Promise.reject(signal.reason);
+    } else if (this.#permits === 0) {
+      return Promise.reject(tooHeavy(1, 0));
     }
     if (this.#waiters.length === 0 && this.#available >= weight) {
       this.#available -= weight;
@@ -203,14 +221,10 @@ export class Semaphore implements Limiter {
   }
 
   #weightOf(weight: unknown): number {
-    if (weight === undefined) return 1;
-    expectInteger('weight', weight, 1, false);
-    if (weight > this.#permits) {
-      throw new RangeError(
-        `Expected weight to be at most the semaphore's permits (${this.#permits}), got ${describe(weight)}`,
-      );
-    }
-    return weight;
+    const w = weight ?? 1;
+    expectInteger('weight', w, 1, false);
+    if (w > this.#permits) throw tooHeavy(w, this.#permits);
+    return w;
   }
 
   // Serve waiters from the head while the head's weight fits. Stopping at the

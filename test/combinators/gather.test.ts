@@ -92,6 +92,13 @@ describe('gather', () => {
     expect(ran).toBe(false);
   });
 
+  test('a failure does not wait for plain promises: gather owns only what it started', async () => {
+    const never = new Promise<never>(() => {});
+    const boom = new Error('boom');
+    expect(await rejection(gather([never, () => Promise.reject(boom)]))).toBe(boom);
+    expect(await rejection(gather([never, () => Promise.reject(boom)], { concurrency: 1 }).catch((e: unknown) => Promise.reject(e)))).toBe(boom);
+  });
+
   test('empty input resolves to []', async () => {
     expect(await gather([])).toEqual([]);
   });

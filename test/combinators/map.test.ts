@@ -292,10 +292,43 @@ describe('map', () => {
     expect(semaphore.waiting).toBe(0);
   });
 
-  test('ctx.signal is one signal per call, created only when read', async () => {
-    const signals = new Set<AbortSignal>();
-    await map([1, 2, 3], (_, ctx) => signals.add(ctx.signal), { concurrency: 2 });
-    expect(signals.size).toBe(1);
+  test('each task reading ctx.signal gets its own: many tasks passing it on raise no MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.name);
+    };
+    process.on('warning', onWarning);
+    try {
+      const clock = new VirtualClock();
+      const signals = new Set<AbortSignal>();
+      await map(
+        Array.from({ length: 50 }, (_, i) => i),
+        async (_, ctx) => {
+          signals.add(ctx.signal);
+          await sleep(10, { signal: ctx.signal, clock });
+        },
+      );
+      await nextTurn();
+      expect(signals.size).toBe(50);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  test('a failure aborts the signal of every running task that read it', async () => {
+    const signals: AbortSignal[] = [];
+    await rejection(
+      map([0, 1, 2], async (i, ctx) => {
+        if (i === 2) {
+          await nextTurn();
+          throw new Error('x');
+        }
+        signals.push(ctx.signal);
+        await sleep(Infinity, { signal: ctx.signal });
+      }),
+    );
+    expect(signals.map((s) => s.aborted)).toEqual([true, true]);
   });
 
   test('bad arguments reject naming the parameter and the value', async () => {

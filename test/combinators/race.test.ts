@@ -43,6 +43,11 @@ describe('race', () => {
     expect(err).toBe(boom);
   });
 
+  test('a plain promise that loses is not waited for (it cannot be cancelled)', async () => {
+    const never = new Promise<string>(() => {});
+    expect(await race([never, async () => 'fast'])).toBe('fast');
+  });
+
   test('plain values win at once', async () => {
     expect(await race([(ctx) => sleep(Infinity, { signal: ctx.signal }), 'now'])).toBe('now');
   });

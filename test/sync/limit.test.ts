@@ -86,12 +86,12 @@ describe('limit', () => {
     await nextTurn();
   });
 
-  test('bad arguments fail at the call', () => {
+  test('bad arguments fail at the call (a bad function as a rejection)', () => {
     expect(() => limit(0)).toThrow(new RangeError('Expected concurrency to be an integer >= 1 or Infinity, got 0 (number)'));
     const limited = limit(1);
     expect(() => {
       limited.concurrency = -2;
     }).toThrow(RangeError);
-    expect(() => limited(3 as never)).toThrow(new TypeError('Expected fn to be a function, got 3 (number)'));
+    return expect(limited(3 as never)).rejects.toThrow(new TypeError('Expected fn to be a function, got 3 (number)'));
   });
 });

@@ -180,6 +180,26 @@ describe('Semaphore', () => {
     expect(semaphore.waiting).toBe(0);
   });
 
+  test('a weight above permits fails at once, the default weight included', async () => {
+    const closed = new Semaphore(0);
+    await expect(closed.acquire()).rejects.toThrow(new RangeError("Expected weight to be at most the semaphore's permits (0), got 1 (number)"));
+    expect(() => closed.tryAcquire()).toThrow(RangeError);
+    closed.permits = 1;
+    (await closed.acquire()).release();
+  });
+
+  test('lowering permits below a waiter\'s weight fails that waiter instead of blocking the line', async () => {
+    const semaphore = new Semaphore(4);
+    const held = await semaphore.acquire({ weight: 4 });
+    const heavy = semaphore.acquire({ weight: 3 });
+    const light = semaphore.acquire({ weight: 1 });
+    semaphore.permits = 2;
+    expect(await rejection(heavy)).toBeInstanceOf(RangeError);
+    held.release();
+    (await light).release();
+    expect(semaphore.available).toBe(2);
+  });
+
   test('bad arguments name the parameter and the value', async () => {
     expect(() => new Semaphore(-1)).toThrow(new RangeError('Expected permits to be an integer >= 0, got -1 (number)'));
     expect(() => new Semaphore(1.5)).toThrow(RangeError);

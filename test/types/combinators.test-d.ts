@@ -11,6 +11,7 @@ import {
   spawn,
   wait,
   type CompletedTask,
+  type GatherOptions,
   type ItemContext,
   type Permit,
   type Task,
@@ -26,7 +27,7 @@ describe('combinator types', () => {
     const [user, posts, n, s] = await gather([
       async (ctx) => {
         expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>();
-        return { name: 'a' } as User;
+        return { name: 'a' };
       },
       async () => ['p'],
       Promise.resolve(1),
@@ -84,5 +85,19 @@ describe('combinator types', () => {
     expectTypeOf(limited(async (a: string, b: number) => a.length + b, 'x', 1)).toEqualTypeOf<Promise<number>>();
     // @ts-expect-error arguments must match the function
     void limited(async (a: string) => a, 1);
+  });
+});
+
+describe('combinator types, continued', () => {
+  test('gather accepts an options value of type GatherOptions', async () => {
+    const options: GatherOptions = { settle: Math.random() > 0.5 };
+    const [a] = await gather([async () => 1], options);
+    expectTypeOf(a).toEqualTypeOf<number | PromiseSettledResult<number>>();
+  });
+
+  test('wait accepts the tasks asCompleted hands out', async () => {
+    const seen: CompletedTask<number>[] = [];
+    for await (const task of asCompleted([async () => 1])) seen.push(task);
+    expectTypeOf(wait(seen)).toEqualTypeOf<Promise<WaitResult<CompletedTask<number>>>>();
   });
 });
