@@ -29,7 +29,7 @@ export { TaskGroup, taskGroup, type GroupSpawnOptions, type TaskGroupOptions } f
 export { sleep, type SleepOptions } from './time/sleep.js';
 export { timeout, type TimeoutOptions } from './time/timeout.js';
 export { shield, type ShieldOptions } from './time/shield.js';
-export type { AcquireOptions, Limiter, Permit } from './core/limiter.js';
+export type { AcquireOptions, ItemLimiter, Limiter, Permit } from './core/limiter.js';
 export { Semaphore, type SemaphoreRunOptions } from './sync/semaphore.js';
 export { limit, type LimitFunction } from './sync/limit.js';
 export { gather, type AnyInput, type GatherInput, type GatherOptions, type GatherValue } from './combinators/gather.js';
@@ -44,3 +44,14 @@ export { Barrier, type BarrierWaitOptions } from './sync/barrier.js';
 export { Queue, type QueueOptions, type QueueWaitOptions, type ShutdownOptions } from './queue/queue.js';
 export { PriorityQueue, type PriorityQueueOptions } from './queue/priority-queue.js';
 export { LifoQueue } from './queue/lifo-queue.js';
+export { RateLimiter, type RateLimiterOptions, type RateLimiterStats } from './time/rate-limiter.js';
+export { keyed, Keyed, type KeyedOptions } from './sync/keyed.js';
+export { retry, type RetryContext, type RetryOptions } from './time/retry.js';
+export {
+  TaskQueue,
+  type AddOptions,
+  type JobContext,
+  type TaskQueueEvents,
+  type TaskQueueOptions,
+  type TaskQueueStats,
+} from './queue/task-queue.js';

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import type { Limiter } from '../core/limiter.js';
+import type { ItemLimiter, Limiter } from '../core/limiter.js';
 import { CancelScope, type TaskContext } from '../core/scope.js';
 import { Task } from '../core/task.js';
 import type { Context} from './engine.js';
@@ -54,7 +54,7 @@ export interface AsCompletedOptions {
   /** At most this many task functions run at once: an integer >= 1, or `Infinity` (the default). */
   concurrency?: number | undefined;
   /** One or more limiters each task must get a permit from before it starts. */
-  limiter?: Limiter | readonly Limiter[] | undefined;
+  limiter?: Limiter | ItemLimiter | readonly (Limiter | ItemLimiter)[] | undefined;
   /** Cancels everything; the loop throws `signal.reason` once the started tasks have settled. */
   signal?: AbortSignal | undefined;
 }
@@ -74,7 +74,7 @@ class CompletedRun extends Run<unknown, Box> implements AsyncIterableIterator<Ta
   #done = false;
   #onFinished: (() => void)[] = [];
 
-  constructor(input: Iterable<unknown> | AsyncIterable<unknown>, concurrency: number, limiters: readonly Limiter[], signal: AbortSignal | undefined) {
+  constructor(input: Iterable<unknown> | AsyncIterable<unknown>, concurrency: number, limiters: readonly (Limiter | ItemLimiter)[], signal: AbortSignal | undefined) {
     super(input, startTask, concurrency, limiters, signal);
   }
 

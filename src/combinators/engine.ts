@@ -27,7 +27,7 @@
 // the caller's signal, and only then settles.
 
 import { CancelledError } from '../core/errors.js';
-import type { Limiter, Permit } from '../core/limiter.js';
+import type { ItemLimiter, Limiter, Permit } from '../core/limiter.js';
 import { CancelScope, type TaskContext } from '../core/scope.js';
 import { describe, expectFunction, expectInteger, expectOptions, expectSignal } from '../core/validate.js';
 
@@ -79,7 +79,7 @@ export class Context implements ItemContext {
 /** Options every engine-backed call shares. */
 export interface RunOptions {
   concurrency?: number | undefined;
-  limiter?: Limiter | readonly Limiter[] | undefined;
+  limiter?: AnyLimiter | readonly AnyLimiter[] | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -88,21 +88,32 @@ type Pulled<I> = I | typeof DONE;
 
 const noop = (): void => {};
 
-function isLimiter(value: unknown): value is Limiter {
-  return typeof value === 'object' && value !== null && typeof (value as Limiter).acquire === 'function';
+/** A limiter of either kind. */
+export type AnyLimiter = Limiter | ItemLimiter;
+
+function isItemLimiter(value: AnyLimiter): value is ItemLimiter {
+  return typeof (value as ItemLimiter).acquireItem === 'function';
+}
+
+function isLimiter(value: unknown): value is AnyLimiter {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (typeof (value as Limiter).acquire === 'function' || typeof (value as ItemLimiter).acquireItem === 'function')
+  );
 }
 
 /** Validate the shared options. Returns the limiters as an array (often empty). */
-export function readRunOptions(options: RunOptions | undefined): { concurrency: number; limiters: readonly Limiter[]; signal: AbortSignal | undefined } {
+export function readRunOptions(options: RunOptions | undefined): { concurrency: number; limiters: readonly AnyLimiter[]; signal: AbortSignal | undefined } {
   expectOptions('options', options);
   const concurrency = options?.concurrency ?? Infinity;
   expectInteger('concurrency', concurrency, 1, true);
   const signal = options?.signal;
   expectSignal('options.signal', signal);
   const limiter = options?.limiter;
-  let limiters: readonly Limiter[] = [];
+  let limiters: readonly AnyLimiter[] = [];
   if (limiter !== undefined) {
-    limiters = Array.isArray(limiter) ? (limiter as readonly Limiter[]) : [limiter as Limiter];
+    limiters = Array.isArray(limiter) ? (limiter as readonly AnyLimiter[]) : [limiter as AnyLimiter];
     for (const l of limiters) {
       if (!isLimiter(l)) {
         throw new TypeError(`Expected limiter to be a Limiter (an object with acquire()) or an array of them, got ${describe(l)}`);
@@ -128,7 +139,10 @@ export abstract class Run<I, R> {
   readonly scope: CancelScope;
   readonly fn: (item: I, ctx: ItemContext) => R | PromiseLike<R>;
   readonly concurrency: number;
-  readonly limiters: readonly Limiter[];
+  readonly limiters: readonly AnyLimiter[];
+  // Limiters asked before an item is taken, and item-aware ones asked after.
+  readonly #early: readonly Limiter[];
+  readonly #late: readonly ItemLimiter[];
 
   // Input: an array is read by index (no iterator protocol), anything else
   // through its iterator.
@@ -162,12 +176,14 @@ export abstract class Run<I, R> {
     input: Iterable<I> | AsyncIterable<I>,
     fn: (item: I, ctx: ItemContext) => R | PromiseLike<R>,
     concurrency: number,
-    limiters: readonly Limiter[],
+    limiters: readonly AnyLimiter[],
     signal: AbortSignal | undefined,
   ) {
     this.fn = fn;
     this.concurrency = concurrency;
     this.limiters = limiters;
+    this.#early = limiters.filter((l): l is Limiter => !isItemLimiter(l));
+    this.#late = limiters.filter(isItemLimiter);
     this.scope = new CancelScope(signal);
     if (Array.isArray(input)) this.#array = input as readonly I[];
     else if (typeof (input as Iterable<I>)[Symbol.iterator] === 'function') this.#iterator = (input as Iterable<I>)[Symbol.iterator]();
@@ -236,7 +252,7 @@ export abstract class Run<I, R> {
         if (this.stopped || this.scope.cancelled) break;
         if (!this.mayStart()) break; // backpressure: resume() relaunches
         let permits: Permit[] | undefined;
-        if (this.limiters.length > 0) permits = await this.#acquire();
+        if (this.#early.length > 0) permits = await this.#acquire(this.#early, undefined, undefined);
         let item: Pulled<I>;
         let async = permits !== undefined;
         const array = this.#array;
@@ -260,10 +276,20 @@ export abstract class Run<I, R> {
           break;
         }
         const index = this.#nextIndex++;
+        if (this.#late.length > 0) async = true;
         if (probing) {
           probing = false;
           this.#probing = false;
           if (async) this.#launch();
+        }
+        if (this.#late.length > 0) {
+          // Limiters that depend on the item (a per-host limit) are asked once
+          // the item is known; meanwhile other workers go on with other items.
+          permits = await this.#acquire(this.#late, item, permits);
+          if (this.stopped || this.scope.cancelled) {
+            releaseAll(permits);
+            break;
+          }
         }
         if (this.detachThenables && isThenable(item)) {
           this.#detach(index, item);
@@ -295,11 +321,14 @@ export abstract class Run<I, R> {
     this.#maybeFinish();
   }
 
-  async #acquire(): Promise<Permit[]> {
-    const permits: Permit[] = [];
+  async #acquire(limiters: readonly AnyLimiter[], item: I | undefined, held: Permit[] | undefined): Promise<Permit[]> {
+    const permits: Permit[] = held ?? [];
     try {
-      for (const limiter of this.limiters) {
-        const permit = limiter.tryAcquire?.() ?? (await limiter.acquire({ signal: this.scope.signal }));
+      for (const limiter of limiters) {
+        const permit =
+          'acquireItem' in limiter && typeof limiter.acquireItem === 'function'
+            ? await limiter.acquireItem(item, { signal: this.scope.signal })
+            : ((limiter as Limiter).tryAcquire?.() ?? (await (limiter as Limiter).acquire({ signal: this.scope.signal })));
         permits.push(permit);
       }
     } catch (err) {

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import type { Limiter } from '../core/limiter.js';
+import type { ItemLimiter, Limiter } from '../core/limiter.js';
 import type { TaskContext } from '../core/scope.js';
 import { ArrayRun, expectBoolean } from './map.js';
 import { observeThenables, readRunOptions, runInput } from './engine.js';
@@ -91,7 +91,7 @@ export interface GatherOptions {
   /** At most this many task functions run at once: an integer >= 1, or `Infinity` (the default). */
   concurrency?: number | undefined;
   /** One or more limiters each task must get a permit from before it starts. */
-  limiter?: Limiter | readonly Limiter[] | undefined;
+  limiter?: Limiter | ItemLimiter | readonly (Limiter | ItemLimiter)[] | undefined;
   /** Cancels everything gather started; the call rejects with `signal.reason`. */
   signal?: AbortSignal | undefined;
   /** `true`: never reject for a task; resolve to `PromiseSettledResult`-shaped entries. */

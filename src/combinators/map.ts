@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import type { Limiter } from '../core/limiter.js';
+import type { ItemLimiter, Limiter } from '../core/limiter.js';
 import { describe, expectFunction, expectInteger } from '../core/validate.js';
 import { CancelledError } from '../core/errors.js';
 import { Run, expectIterable, readRunOptions, type ItemContext } from './engine.js';
@@ -36,7 +36,7 @@ export interface MapOptions {
   /** At most this many tasks run at once: an integer >= 1, or `Infinity` (the default). */
   concurrency?: number | undefined;
   /** One or more limiters each task must get a permit from before it starts (for example a shared `Semaphore`). */
-  limiter?: Limiter | readonly Limiter[] | undefined;
+  limiter?: Limiter | ItemLimiter | readonly (Limiter | ItemLimiter)[] | undefined;
   /** Cancels the whole call: running tasks are cancelled, no more start, and the call rejects with `signal.reason`. */
   signal?: AbortSignal | undefined;
   /**
@@ -73,7 +73,7 @@ export class ArrayRun<I, R> extends Run<I, R> {
     input: Iterable<I> | AsyncIterable<I>,
     fn: MapFunction<I, R>,
     concurrency: number,
-    limiters: readonly Limiter[],
+    limiters: readonly (Limiter | ItemLimiter)[],
     signal: AbortSignal | undefined,
     readonly settle: boolean,
   ) {
@@ -216,7 +216,7 @@ export interface MapIterOptions {
   /** At most this many tasks run at once: an integer >= 1, or `Infinity` (the default). */
   concurrency?: number | undefined;
   /** One or more limiters each task must get a permit from before it starts. */
-  limiter?: Limiter | readonly Limiter[] | undefined;
+  limiter?: Limiter | ItemLimiter | readonly (Limiter | ItemLimiter)[] | undefined;
   /** `true` (default): yield in input order. `false`: yield in completion order. */
   ordered?: boolean | undefined;
   /**
@@ -249,7 +249,7 @@ class StreamRun<I, R> extends Run<I, R> implements AsyncIterableIterator<R> {
     input: Iterable<I> | AsyncIterable<I>,
     fn: MapFunction<I, R>,
     concurrency: number,
-    limiters: readonly Limiter[],
+    limiters: readonly (Limiter | ItemLimiter)[],
     signal: AbortSignal | undefined,
     readonly ordered: boolean,
     readonly backpressure: number,

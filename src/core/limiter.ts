@@ -76,8 +76,37 @@ export interface AcquireOptions {
  * ```
  */
 export interface Limiter {
+  /**
+   * Whether the limiter holds no state worth keeping: nothing held, nobody
+   * waiting, no recent starts to remember. Optional; `keyed()` drops idle
+   * per-key limiters to keep memory proportional to the active keys.
+   */
+  readonly idle?: boolean;
   /** Wait for a permit. Rejects with `signal.reason` if the signal aborts first. */
   acquire(options?: AcquireOptions): Promise<Permit>;
   /** Take a permit only if one is free now and nobody is waiting. Optional: limiters that can answer at once provide it. */
   tryAcquire?(weight?: number): Permit | undefined;
+}
+
+/**
+ * A limiter whose permit depends on the item being processed, such as a
+ * per-host limit (see `keyed`). `map`, `mapIter`, `gather` and `asCompleted`
+ * accept one as `limiter` and ask it with the item once the item is taken;
+ * other limiters are asked before.
+ *
+ * @example A limiter that lets even and odd numbers through separately
+ * ```ts
+ * import { Semaphore, map, type ItemLimiter } from 'baton';
+ *
+ * const even = new Semaphore(1);
+ * const odd = new Semaphore(1);
+ * const byParity: ItemLimiter<number> = {
+ *   acquireItem: (n, options) => (n % 2 === 0 ? even : odd).acquire(options),
+ * };
+ * await map([1, 2, 3, 4], async (n) => n, { limiter: byParity as ItemLimiter });
+ * ```
+ */
+export interface ItemLimiter<I = unknown> {
+  /** Wait for a permit for `item`. Rejects with `signal.reason` if the signal aborts first. */
+  acquireItem(item: I, options?: AcquireOptions): Promise<Permit>;
 }

@@ -119,7 +119,11 @@ export class CancelScope implements TaskContext {
       child.#cancel(reason, true);
       child = next;
     }
+    this.onCancel();
   }
+
+  /** Runs once, right after the scope is cancelled. Subclasses hook in here. */
+  protected onCancel(): void {}
 
   /**
    * The scope's work has settled: stop listening to the parent and leave the

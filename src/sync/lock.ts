@@ -155,6 +155,11 @@ export class Lock implements Limiter {
     return this.#waiters.length;
   }
 
+  /** Whether the lock is free and nobody waits. */
+  get idle(): boolean {
+    return !this.#locked && this.#waiters.length === 0;
+  }
+
   /**
    * Wait for the lock and resolve to a {@link LockHandle}. With an
    * already-aborted signal, rejects at once.

@@ -159,6 +159,11 @@ export class Semaphore implements Limiter {
     return this.#waiters.length;
   }
 
+  /** Whether nothing is held and nobody waits. */
+  get idle(): boolean {
+    return this.#available === this.#permits && this.#waiters.length === 0;
+  }
+
   /**
    * Wait for `weight` units (default 1) and resolve to a permit holding them.
    * With an already-aborted signal, rejects at once with its reason.
