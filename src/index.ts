@@ -55,3 +55,14 @@ export {
   type TaskQueueOptions,
   type TaskQueueStats,
 } from './queue/task-queue.js';
+export {
+  Flow,
+  flow,
+  flowFrom,
+  type FlowReport,
+  type FlowRunOptions,
+  type StepContext,
+  type StepOptions,
+  type StepOutcome,
+  type StepSpec,
+} from './flow/flow.js';
