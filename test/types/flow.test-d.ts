@@ -24,7 +24,7 @@ describe('flow types', () => {
     // @ts-expect-error 'a' is taken
     base.step('a', () => 2);
     // @ts-expect-error dependencies other than the ones named are not passed
-    base.step('c', ['a'], ({ missing }) => missing);
+    base.step('c', ['a'], ({ missing }) => String(missing));
   });
 
   test('keepGoing resolves to a report', () => {
