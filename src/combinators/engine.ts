@@ -8,15 +8,15 @@
 // pulling the next index), so the engine costs little more than that floor:
 // per task it allocates one small context object and nothing else (no
 // closure, no listener, no AbortController unless the task reads
-// ctx.signal, and then one per call, shared by all its tasks).
+// ctx.signal, and then one of its own, linked through the scope tree).
 //
-// Starting workers: a worker is launched only after the previous one has
-// taken its first item ("probing"). With a synchronous input and no limiter,
-// that happens synchronously, so the launch loop starts `concurrency` tasks
-// at once, in input order. With an async input or a limiter, the next worker
-// starts when the previous one got its item, so an unbounded concurrency never
-// means an unbounded number of pending pulls, and an item is taken only when
-// a slot (and a permit) is free.
+// Starting workers: a new worker is launched only while no worker is idle
+// (waiting for a permit or for the input to yield). With a synchronous
+// input and no limiter, a worker takes its item synchronously, so the launch
+// loop starts `concurrency` tasks at once, in input order. With an async
+// input or a limiter, the next worker starts when the searching one got its
+// item, so even an unbounded concurrency never means more than one worker
+// waiting, and an item is taken only when a slot (and a permit) is free.
 //
 // Order of starts: items are taken in input order (async pulls are chained one
 // after another, limiters are FIFO), and each worker calls the task function
@@ -34,9 +34,10 @@ import { describe, expectFunction, expectInteger, expectOptions, expectSignal } 
 /**
  * What a mapping function receives besides the item.
  *
- * `ctx.signal` is shared by every item of one call: it aborts when the call
- * fails fast, is cancelled by its `signal`, or (`mapIter`) the loop is left
- * early. It is created only when a task first reads it.
+ * `ctx.signal` is the task's own: it aborts when the call fails fast, is
+ * cancelled by its `signal`, or (`mapIter`) the loop is left early. It is
+ * created only when the task first reads it, so tasks that never read it
+ * cost nothing, and tasks that do never share their listeners.
  *
  * @example Use the index, and pass the signal on
  * ```ts
@@ -159,7 +160,8 @@ export abstract class Run<I, R> {
   failure: unknown = undefined;
 
   #workers = 0;
-  #probing = false;
+  /** Workers looking for their next item: waiting for a permit or a pull. */
+  #idle = 0;
   #finished = false;
   // Thenable inputs being awaited outside the workers (see detachThenables).
   #detached = 0;
@@ -232,27 +234,34 @@ export abstract class Run<I, R> {
 
   #launch(): void {
     while (
-      !this.#probing &&
+      this.#idle === 0 &&
       this.#workers < this.concurrency &&
       !this.exhausted &&
       !this.stopped &&
       !this.scope.cancelled &&
       this.mayStart()
     ) {
-      this.#probing = true;
       this.#workers++;
       void this.#worker();
     }
   }
 
   async #worker(): Promise<void> {
-    let probing = true;
+    let searching = false;
+    // The worker's own scope for limiter waits, made on first need: its
+    // waits add listeners to it, never to a signal shared by all workers.
+    let own: CancelScope | undefined;
     try {
       for (;;) {
         if (this.stopped || this.scope.cancelled) break;
         if (!this.mayStart()) break; // backpressure: resume() relaunches
+        searching = true;
+        this.#idle++;
         let permits: Permit[] | undefined;
-        if (this.#early.length > 0) permits = await this.#acquire(this.#early, undefined, undefined);
+        if (this.#early.length > 0) {
+          own ??= new CancelScope(this.scope);
+          permits = await this.#acquire(this.#early, undefined, undefined, own.signal);
+        }
         let item: Pulled<I>;
         let async = permits !== undefined;
         const array = this.#array;
@@ -277,15 +286,14 @@ export abstract class Run<I, R> {
         }
         const index = this.#nextIndex++;
         if (this.#late.length > 0) async = true;
-        if (probing) {
-          probing = false;
-          this.#probing = false;
-          if (async) this.#launch();
-        }
+        searching = false;
+        this.#idle--;
+        if (async) this.#launch();
         if (this.#late.length > 0) {
           // Limiters that depend on the item (a per-host limit) are asked once
           // the item is known; meanwhile other workers go on with other items.
-          permits = await this.#acquire(this.#late, item, permits);
+          own ??= new CancelScope(this.scope);
+          permits = await this.#acquire(this.#late, item, permits, own.signal);
           if (this.stopped || this.scope.cancelled) {
             releaseAll(permits);
             break;
@@ -316,19 +324,20 @@ export abstract class Run<I, R> {
       // the run's own cancellation reaching a limiter wait.
       if (!this.scope.isCancellationOf(err)) this.fail(err);
     }
-    if (probing) this.#probing = false;
+    if (searching) this.#idle--;
+    own?.close();
     this.#workers--;
     this.#maybeFinish();
   }
 
-  async #acquire(limiters: readonly AnyLimiter[], item: I | undefined, held: Permit[] | undefined): Promise<Permit[]> {
+  async #acquire(limiters: readonly AnyLimiter[], item: I | undefined, held: Permit[] | undefined, signal: AbortSignal): Promise<Permit[]> {
     const permits: Permit[] = held ?? [];
     try {
       for (const limiter of limiters) {
         const permit =
           'acquireItem' in limiter && typeof limiter.acquireItem === 'function'
-            ? await limiter.acquireItem(item, { signal: this.scope.signal })
-            : ((limiter as Limiter).tryAcquire?.() ?? (await (limiter as Limiter).acquire({ signal: this.scope.signal })));
+            ? await limiter.acquireItem(item, { signal })
+            : ((limiter as Limiter).tryAcquire?.() ?? (await (limiter as Limiter).acquire({ signal })));
         permits.push(permit);
       }
     } catch (err) {
@@ -364,7 +373,7 @@ export abstract class Run<I, R> {
   }
 
   #maybeFinish(): void {
-    if (this.#finished || this.#workers > 0 || this.#probing) return;
+    if (this.#finished || this.#workers > 0) return;
     if (this.#detached > 0 && !this.stopped && !this.scope.cancelled) return;
     if (!this.stopped && !this.exhausted && !this.scope.cancelled) {
       // Paused by backpressure, not finished.

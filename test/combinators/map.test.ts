@@ -346,3 +346,51 @@ describe('map', () => {
     await expect(map([1], async () => 1, { settle: 'yes' as never })).rejects.toThrow(/options\.settle/);
   });
 });
+
+describe('map with limiters at scale', () => {
+  test('unbounded concurrency with a limiter keeps at most one worker waiting, and raises no listener warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.name);
+    };
+    process.on('warning', onWarning);
+    try {
+      const clock = new VirtualClock();
+      const semaphore = new Semaphore(5);
+      let maxWaiting = 0;
+      await map(
+        Array.from({ length: 2_000 }, (_, i) => i),
+        async () => {
+          maxWaiting = Math.max(maxWaiting, semaphore.waiting);
+          await sleep(1, { clock });
+        },
+        { limiter: semaphore },
+      );
+      await nextTurn();
+      expect(maxWaiting).toBeLessThanOrEqual(1);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  test('a limiter with concurrency above 10 raises no listener warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.name);
+    };
+    process.on('warning', onWarning);
+    try {
+      const clock = new VirtualClock();
+      await map(
+        Array.from({ length: 200 }, (_, i) => i),
+        (_, ctx) => sleep(1, { signal: ctx.signal, clock }),
+        { limiter: new Semaphore(3), concurrency: 50 },
+      );
+      await nextTurn();
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
