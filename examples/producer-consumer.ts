@@ -21,7 +21,7 @@ export async function main(items = 50, workers = 3): Promise<Report> {
   await taskGroup(async (group) => {
     for (let w = 0; w < workers; w++) {
       group.spawn(async (ctx) => {
-        for await (const item of queue) {
+        for await (const item of queue.items({ signal: ctx.signal })) {
           await sleep(1 + (item % 3), { signal: ctx.signal }); // the "work"
           byWorker[w] = (byWorker[w] ?? 0) + 1;
           queue.taskDone(); // forget this and join() never resolves
@@ -32,7 +32,7 @@ export async function main(items = 50, workers = 3): Promise<Report> {
       await queue.put(i, { signal: group.signal }); // waits while 5 are queued
       peakQueued = Math.max(peakQueued, queue.size);
     }
-    await queue.join(); // every item processed
+    await queue.join({ signal: group.signal }); // every item processed
     queue.shutdown(); // the workers' loops end; the group then finishes
   });
 

@@ -318,9 +318,43 @@ export class Queue<T> implements AsyncIterable<T> {
     if (this.itemCount() === 0) this.#getters.rejectAll(new QueueShutDownError());
   }
 
-  /** Take items until the queue is shut down and drained, then end. */
+  /**
+   * Take items until the queue is shut down and drained, then end. Waits
+   * without a signal: inside a task group, prefer {@link Queue.items} with the
+   * task's signal, so the loop stops when the group is cancelled.
+   */
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    return new QueueIterator(this);
+    return new QueueIterator(this, undefined);
+  }
+
+  /**
+   * Like `for await (const item of queue)`, but each wait takes `signal`:
+   * the loop ends at shutdown, and throws `signal.reason` if the signal
+   * aborts (taking no item).
+   *
+   * @example A worker that stops with its task group
+   * ```ts
+   * import { Queue, taskGroup } from 'baton';
+   *
+   * const queue = new Queue<string>();
+   * await taskGroup(async (group) => {
+   *   group.spawn(async (ctx) => {
+   *     for await (const job of queue.items({ signal: ctx.signal })) {
+   *       console.log('working on', job);
+   *       queue.taskDone();
+   *     }
+   *   });
+   *   await queue.put('first', { signal: group.signal });
+   *   await queue.join({ signal: group.signal });
+   *   queue.shutdown();
+   * });
+   * ```
+   */
+  items(options?: QueueWaitOptions): AsyncIterableIterator<T> {
+    expectOptions('options', options);
+    const signal = options?.signal;
+    expectSignal('options.signal', signal);
+    return new QueueIterator(this, signal);
   }
 
   // Storage hooks, as in Python's Queue (_put/_get/_qsize): subclasses change
@@ -374,12 +408,19 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 }
 
-class QueueIterator<T> implements AsyncIterator<T> {
-  constructor(readonly queue: Queue<T>) {}
+class QueueIterator<T> implements AsyncIterableIterator<T> {
+  constructor(
+    readonly queue: Queue<T>,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 
   async next(): Promise<IteratorResult<T>> {
     try {
-      return { done: false, value: await this.queue.get() };
+      return { done: false, value: await this.queue.get({ signal: this.signal }) };
     } catch (err) {
       if (err instanceof QueueShutDownError) return { done: true, value: undefined };
       throw err;

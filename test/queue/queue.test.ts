@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { InvalidStateError, LifoQueue, PriorityQueue, Queue, QueueShutDownError, sleep } from '../../src/index.js';
+import { InvalidStateError, LifoQueue, PriorityQueue, Queue, QueueShutDownError, sleep, taskGroup } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { abortListeners, isPending, nextTurn, rejection } from '../support.js';
 
@@ -268,5 +268,25 @@ describe('LifoQueue', () => {
     await blocked;
     expect(await queue.get()).toBe('c');
     expect(await queue.get()).toBe('a');
+  });
+});
+
+describe('Queue.items', () => {
+  test('a consumer loop with a signal stops when its task group is cancelled', async () => {
+    const queue = new Queue<number>();
+    const boom = new Error('producer failed');
+    const err = await rejection(
+      taskGroup(async (group) => {
+        group.spawn(async (ctx) => {
+          for await (const n of queue.items({ signal: ctx.signal })) {
+            void n;
+            queue.taskDone();
+          }
+        });
+        await queue.put(1, { signal: group.signal });
+        throw boom;
+      }),
+    );
+    expect(err).toBe(boom);
   });
 });
