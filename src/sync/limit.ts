@@ -5,7 +5,7 @@
  */
 
 import { CancelledError } from '../core/errors.js';
-import { expectFunction, expectInteger } from '../core/validate.js';
+import { describe, expectInteger } from '../core/validate.js';
 
 /**
  * A function that runs `fn(...args)` once fewer than `concurrency` calls are
@@ -60,24 +60,32 @@ class Limit {
 
   constructor(public concurrency: number) {}
 
+  // Run a queued job. Its promise is settled with plain values (resolve(v),
+  // not resolve(promise)), which spares the two microtask hops of adopting a
+  // thenable.
   run(job: Job): void {
     this.active++;
-    let result: unknown;
+    let result: PromiseLike<unknown>;
     try {
-      result = job.fn(...job.args);
+      result = Promise.resolve(job.fn(...job.args));
     } catch (err) {
-      job.reject(err);
-      this.done();
-      return;
+      result = Promise.reject(err);
     }
-    job.resolve(result);
-    // Resolving with a thenable adopts it; completion is tracked separately so
-    // the slot frees when the work settles, whatever its outcome.
-    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(this.done, this.done);
-    } else {
-      queueMicrotask(this.done);
+    result.then(job.resolve, job.reject);
+    result.then(this.done, this.done);
+  }
+
+  /** Run a call that found a free slot: its promise is the function's own. */
+  runNow(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
+    this.active++;
+    let result: Promise<unknown>;
+    try {
+      result = Promise.resolve(fn(...args));
+    } catch (err) {
+      result = Promise.reject(err);
     }
+    result.then(this.done, this.done);
+    return result;
   }
 
   drain(): void {
@@ -116,13 +124,14 @@ export function limit(concurrency: number): LimitFunction {
   expectInteger('concurrency', concurrency, 1, true);
   const state = new Limit(concurrency);
   const limited = (<A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>, ...args: A): Promise<R> => {
+    if (typeof fn !== 'function') {
+      return Promise.reject(new TypeError(`Expected fn to be a function, got ${describe(fn)}`));
+    }
+    if (state.active < state.concurrency && state.head === undefined) {
+      return state.runNow(fn as (...args: unknown[]) => unknown, args) as Promise<R>;
+    }
     return new Promise<R>((resolve, reject) => {
-      expectFunction('fn', fn); // a throw here rejects the promise
       const job = new Job(fn as (...args: unknown[]) => unknown, args, resolve as (value: unknown) => void, reject);
-      if (state.active < state.concurrency && state.head === undefined) {
-        state.run(job);
-        return;
-      }
       if (state.tail === undefined) state.head = job;
       else state.tail.next = job;
       state.tail = job;
