@@ -231,11 +231,16 @@ export interface MapIterOptions {
   signal?: AbortSignal | undefined;
 }
 
+const EMPTY: unique symbol = Symbol('empty');
+
 class StreamRun<I, R> extends Run<I, R> implements AsyncIterableIterator<R> {
-  // Outcomes waiting for the consumer. Ordered mode keys them by index and
-  // yields from `#nextOut`; completion mode keeps a FIFO. Either way the
-  // buffer holds at most `backpressure` entries.
-  readonly #buffer = new Map<number, R>();
+  // Outcomes waiting for the consumer. Ordered mode keeps them by index and
+  // yields from `#nextOut`: in a ring of `backpressure` slots (an index is at
+  // most `backpressure` ahead of the consumer, so slots never collide), or in
+  // a Map when backpressure is unbounded. Completion mode keeps a FIFO.
+  // Either way the buffer holds at most `backpressure` entries.
+  readonly #ring: unknown[] | undefined;
+  readonly #buffer: Map<number, R> | undefined;
   #fifo: R[] = [];
   #fifoHead = 0;
   #nextOut = 0;
@@ -255,6 +260,10 @@ class StreamRun<I, R> extends Run<I, R> implements AsyncIterableIterator<R> {
     readonly backpressure: number,
   ) {
     super(input, fn, concurrency, limiters, signal);
+    if (ordered) {
+      if (backpressure === Infinity) this.#buffer = new Map<number, R>();
+      else this.#ring = new Array<unknown>(backpressure).fill(EMPTY);
+    }
   }
 
   override mayStart(): boolean {
@@ -262,9 +271,11 @@ class StreamRun<I, R> extends Run<I, R> implements AsyncIterableIterator<R> {
   }
 
   taskFulfilled(index: number, value: R): void {
-    if (this.ordered) this.#buffer.set(index, value);
+    const ring = this.#ring;
+    if (ring !== undefined) ring[index % ring.length] = value;
+    else if (this.#buffer !== undefined) this.#buffer.set(index, value);
     else this.#fifo.push(value);
-    this.#deliver();
+    if (this.#waiting !== undefined) this.#deliver();
   }
 
   taskRejected(_index: number, error: unknown, cancelled: boolean): void {
@@ -283,23 +294,34 @@ class StreamRun<I, R> extends Run<I, R> implements AsyncIterableIterator<R> {
     return new Promise((resolve) => this.#finishedWaiters.push(resolve));
   }
 
-  #take(): { ok: true; value: R } | undefined {
-    if (this.ordered) {
-      const index = this.#nextOut;
-      if (!this.#buffer.has(index)) return undefined;
-      const value = this.#buffer.get(index) as R;
-      this.#buffer.delete(index);
+  /** The next outcome for the consumer, or EMPTY if it is not ready. */
+  #take(): R | typeof EMPTY {
+    const ring = this.#ring;
+    if (ring !== undefined) {
+      const slot = this.#nextOut % ring.length;
+      const value = ring[slot];
+      if (value === EMPTY) return EMPTY;
+      ring[slot] = EMPTY;
       this.#nextOut++;
-      return { ok: true, value };
+      return value as R;
     }
-    if (this.#fifoHead >= this.#fifo.length) return undefined;
+    const buffer = this.#buffer;
+    if (buffer !== undefined) {
+      const index = this.#nextOut;
+      if (!buffer.has(index)) return EMPTY;
+      const value = buffer.get(index) as R;
+      buffer.delete(index);
+      this.#nextOut++;
+      return value;
+    }
+    if (this.#fifoHead >= this.#fifo.length) return EMPTY;
     const value = this.#fifo[this.#fifoHead] as R;
     this.#fifo[this.#fifoHead++] = undefined as R;
     if (this.#fifoHead > 1024 && this.#fifoHead * 2 > this.#fifo.length) {
       this.#fifo = this.#fifo.slice(this.#fifoHead);
       this.#fifoHead = 0;
     }
-    return { ok: true, value };
+    return value;
   }
 
   // Hand the next outcome to a waiting consumer, if there is one and the
@@ -308,11 +330,11 @@ class StreamRun<I, R> extends Run<I, R> implements AsyncIterableIterator<R> {
     const waiting = this.#waiting;
     if (waiting === undefined) return;
     if (!this.failed && !this.scope.cancelled) {
-      const next = this.#take();
-      if (next !== undefined) {
+      const value = this.#take();
+      if (value !== EMPTY) {
         this.#waiting = undefined;
         this.#consumed++;
-        waiting.resolve({ done: false, value: next.value });
+        waiting.resolve({ done: false, value });
         this.resume();
         return;
       }
@@ -327,6 +349,15 @@ class StreamRun<I, R> extends Run<I, R> implements AsyncIterableIterator<R> {
 
   next(): Promise<IteratorResult<R>> {
     if (this.#done) return Promise.resolve({ done: true, value: undefined });
+    if (this.#started && this.#waiting === undefined && !this.failed && !this.scope.cancelled) {
+      // Fast path: the next outcome is ready, no executor closure needed.
+      const value = this.#take();
+      if (value !== EMPTY) {
+        this.#consumed++;
+        this.resume();
+        return Promise.resolve({ done: false, value });
+      }
+    }
     if (this.#waiting !== undefined) {
       return Promise.reject(new TypeError('mapIter: next() called again before the previous call settled; consume the stream with for await'));
     }
