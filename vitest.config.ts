@@ -5,6 +5,7 @@ export default defineConfig({
   // Examples import the package by name; in tests that name means the source.
   resolve: {
     alias: [
+      { find: /^baton\/node$/, replacement: fileURLToPath(new URL('./src/node/index.ts', import.meta.url)) },
       { find: /^baton\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^baton$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],

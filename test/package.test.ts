@@ -1,29 +1,47 @@
 // The package as users get it: the exports map, the built files, and a
 // process built on baton that exits by itself when its work is done.
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { root, runModule } from './subprocess.js';
 
 describe('the published entry points', () => {
-  test('baton and baton/testing import by name; internal modules are not importable', () => {
+  test('baton, baton/testing and baton/node import by name; internal modules are not importable', () => {
     const result = runModule(
       'entry-points',
       `
       import * as baton from 'baton';
       import * as testing from 'baton/testing';
+      import * as node from 'baton/node';
       let internal = 'importable';
       try { await import('baton/dist/core/task.js'); } catch (err) { internal = err.code; }
-      console.log(JSON.stringify({ core: Object.keys(baton).sort(), testing: Object.keys(testing).sort(), internal }));
+      let nodeInternal = 'importable';
+      try { await import('baton/dist/node/worker-pool.js'); } catch (err) { nodeInternal = err.code; }
+      console.log(JSON.stringify({
+        core: Object.keys(baton).sort(),
+        testing: Object.keys(testing).sort(),
+        node: Object.keys(node).sort(),
+        internal,
+        nodeInternal,
+      }));
       `,
     );
     expect(result.stderr).toBe('');
-    const out = JSON.parse(result.stdout) as { core: string[]; testing: string[]; internal: string };
+    const out = JSON.parse(result.stdout) as {
+      core: string[];
+      testing: string[];
+      node: string[];
+      internal: string;
+      nodeInternal: string;
+    };
     expect(out.core).toEqual(
       expect.arrayContaining(['spawn', 'Task', 'taskGroup', 'TaskGroup', 'sleep', 'timeout', 'shield', 'isCancellation', 'CancelledError', 'TimeoutError', 'realClock']),
     );
     expect(out.testing).toEqual(expect.arrayContaining(['VirtualClock', 'withClock', 'installClock']));
+    expect(out.node).toEqual(['PoolClosedError', 'PoolQueueFullError', 'WorkerCrashedError', 'WorkerPool', 'run']);
     expect(out.internal).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
+    expect(out.nodeInternal).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
   test('the core imports nothing from node:* and has no runtime dependencies', () => {
@@ -48,6 +66,26 @@ describe('the published entry points', () => {
       for (const specifier of imports) expect(specifier, `${file} imports ${specifier}`).toMatch(/^\.\.?\//);
     }
   });
+
+  test('the core type-checks without Node types (only baton/node may use them)', () => {
+    // The build compiles src/node too, so it has @types/node; this check keeps
+    // Node's globals (process, Buffer, ...) out of the rest of src/.
+    const dir = join(root, '.tmp', 'core-types');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        extends: '../../tsconfig.build.json',
+        compilerOptions: { noEmit: true, types: [], declaration: false, declarationMap: false, sourceMap: false },
+        include: ['../../src'],
+        exclude: ['../../src/node'],
+      }),
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  }, 60_000);
 });
 
 describe('Principle: a process whose work is done exits by itself', () => {

@@ -22,6 +22,9 @@
  *     case 'BATON_INVALID_STATE': return 'misused';
  *     case 'BATON_QUEUE_SHUT_DOWN': return 'queue closed';
  *     case 'BATON_BROKEN_BARRIER': return 'barrier broken';
+ *     case 'BATON_WORKER_CRASHED': return 'worker crashed';
+ *     case 'BATON_POOL_CLOSED': return 'pool closed';
+ *     case 'BATON_POOL_QUEUE_FULL': return 'pool busy';
  *   }
  * }
  * const err = await timeout(10, (ctx) => sleep(1_000, { signal: ctx.signal })).catch((e: unknown) => e);
@@ -33,7 +36,10 @@ export type BatonErrorCode =
   | 'BATON_TIMEOUT'
   | 'BATON_INVALID_STATE'
   | 'BATON_QUEUE_SHUT_DOWN'
-  | 'BATON_BROKEN_BARRIER';
+  | 'BATON_BROKEN_BARRIER'
+  | 'BATON_WORKER_CRASHED'
+  | 'BATON_POOL_CLOSED'
+  | 'BATON_POOL_QUEUE_FULL';
 
 /**
  * The base class of baton's own errors.
@@ -198,6 +204,89 @@ export class BrokenBarrierError extends BatonError {
 
   constructor(message = 'The barrier is broken', options?: ErrorOptions) {
     super(message, 'BATON_BROKEN_BARRIER', options);
+  }
+}
+
+/**
+ * Raised by a `WorkerPool` (from `baton/node`) for a task whose worker
+ * thread died while running it: the worker called `process.exit()`, threw
+ * outside the task (a timer, an unhandled rejection), ran out of memory, or
+ * failed to start. `cause` holds the worker's uncaught error, when there was
+ * one, and `exitCode` the thread's exit code. The pool replaces the worker;
+ * no other task is affected.
+ *
+ * An error thrown (or rejected) by the task's function itself is not a
+ * crash: the task rejects with a copy of that error and the worker lives on.
+ *
+ * @example Tell a crash from an error of the function
+ * ```ts
+ * import { WorkerCrashedError } from 'baton/node';
+ *
+ * function explain(err: unknown): string {
+ *   if (err instanceof WorkerCrashedError) return `worker died (exit code ${err.exitCode})`;
+ *   return `the function failed: ${String(err)}`;
+ * }
+ * console.log(explain(new WorkerCrashedError('Worker exited with code 1', 1))); // 'worker died (exit code 1)'
+ * ```
+ */
+export class WorkerCrashedError extends BatonError {
+  override readonly name = 'WorkerCrashedError';
+  /** The worker thread's exit code. */
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number, options?: ErrorOptions) {
+    super(message, 'BATON_WORKER_CRASHED', options);
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * Raised by a `WorkerPool` (from `baton/node`) that has been closed: by
+ * `run()` at once, for each task still queued when `close()` is called, and
+ * for each running task that `close({ force: true })` stops.
+ *
+ * @example Work submitted after close
+ * ```ts
+ * import { PoolClosedError } from 'baton/node';
+ *
+ * const err: unknown = new PoolClosedError();
+ * if (err instanceof PoolClosedError) console.log(err.code); // 'BATON_POOL_CLOSED'
+ * ```
+ */
+export class PoolClosedError extends BatonError {
+  override readonly name = 'PoolClosedError';
+
+  constructor(message = 'The worker pool has been closed', options?: ErrorOptions) {
+    super(message, 'BATON_POOL_CLOSED', options);
+  }
+}
+
+/**
+ * Raised by `WorkerPool.run()` (from `baton/node`) when every worker is busy
+ * and the queue already holds `maxQueue` tasks. The call is refused at once
+ * rather than made to wait, so that a bounded queue really bounds memory:
+ * the caller decides whether to retry later, shed the work or slow down.
+ *
+ * @example Shed load when the pool is saturated
+ * ```ts
+ * import { PoolQueueFullError } from 'baton/node';
+ *
+ * async function tryRun<T>(work: () => Promise<T>): Promise<T | 'busy'> {
+ *   try {
+ *     return await work();
+ *   } catch (err) {
+ *     if (err instanceof PoolQueueFullError) return 'busy';
+ *     throw err;
+ *   }
+ * }
+ * console.log(await tryRun(() => Promise.reject(new PoolQueueFullError()))); // 'busy'
+ * ```
+ */
+export class PoolQueueFullError extends BatonError {
+  override readonly name = 'PoolQueueFullError';
+
+  constructor(message = 'The worker pool\'s queue is full', options?: ErrorOptions) {
+    super(message, 'BATON_POOL_QUEUE_FULL', options);
   }
 }
 
