@@ -11,13 +11,47 @@ import { CancelScope, type TaskContext } from '../core/scope.js';
 import { describe, expectDuration, expectFunction, expectInteger, expectOptions, expectSignal } from '../core/validate.js';
 import { WaiterList } from '../core/waiters.js';
 
-/** What a job's function receives. */
+/**
+ * What a job's function receives.
+ *
+ * @example Warn when a job waited long for its turn
+ * ```ts
+ * import { TaskQueue, type JobContext } from 'baton';
+ *
+ * async function buildReport(ctx: JobContext): Promise<number> {
+ *   if (ctx.waited > 1_000) console.warn(`the report waited ${ctx.waited} ms for a slot`);
+ *   const res = await fetch('https://example.com/report', { method: 'POST', signal: ctx.signal });
+ *   return res.status;
+ * }
+ * const queue = new TaskQueue({ concurrency: 2 });
+ * const status = await queue.add(buildReport);
+ * ```
+ */
 export interface JobContext extends TaskContext {
   /** How long the job waited in the queue before it started, in ms. */
   readonly waited: number;
 }
 
-/** Options of {@link TaskQueue}. */
+/**
+ * Options of {@link TaskQueue}.
+ *
+ * @example 4 at once and 10 per second to one API, filled while paused
+ * ```ts
+ * import { RateLimiter, TaskQueue, type TaskQueueOptions } from 'baton';
+ *
+ * const options: TaskQueueOptions = {
+ *   concurrency: 4,
+ *   limiter: new RateLimiter({ limit: 10, interval: 1_000 }),
+ *   paused: true,
+ * };
+ * const queue = new TaskQueue(options);
+ * const ids = [1, 2, 3];
+ * const items = Promise.all(ids.map((id) => queue.add((ctx) => fetch(`https://api.example.com/items/${id}`, { signal: ctx.signal }))));
+ * console.log(queue.size); // 3: nothing starts while paused
+ * queue.resume();
+ * await items;
+ * ```
+ */
 export interface TaskQueueOptions {
   /** At most this many jobs run at once: an integer >= 1 or `Infinity` (the default). Settable later. */
   concurrency?: number | undefined;
@@ -29,7 +63,22 @@ export interface TaskQueueOptions {
   clock?: Clock | undefined;
 }
 
-/** Options of {@link TaskQueue.add}. */
+/**
+ * Options of {@link TaskQueue.add}.
+ *
+ * @example An urgent job with a deadline, which the user can cancel
+ * ```ts
+ * import { TaskQueue, type AddOptions } from 'baton';
+ *
+ * const queue = new TaskQueue({ concurrency: 1 });
+ * const cancel = new AbortController(); // say, the user's "Cancel" button
+ * const options: AddOptions = { priority: 10, timeout: 5_000, signal: cancel.signal, name: 'refresh token' };
+ * const token = await queue.add(async (ctx) => {
+ *   const res = await fetch('https://auth.example.com/token', { method: 'POST', signal: ctx.signal });
+ *   return res.text();
+ * }, options); // rejects with a TimeoutError if it has not finished 5 s after being added
+ * ```
+ */
 export interface AddOptions {
   /** A greater priority runs first (default 0); equal priorities run in the order added. */
   priority?: number | undefined;
@@ -67,7 +116,24 @@ export interface TaskQueueEvents {
   idle: () => void;
 }
 
-/** A snapshot of a {@link TaskQueue}. */
+/**
+ * A snapshot of a {@link TaskQueue}.
+ *
+ * @example Count what a queue has done
+ * ```ts
+ * import { TaskQueue, type TaskQueueStats } from 'baton';
+ *
+ * const queue = new TaskQueue({ concurrency: 2 });
+ * await Promise.allSettled([
+ *   queue.add(async () => 'ok'),
+ *   queue.add(async () => {
+ *     throw new Error('boom');
+ *   }),
+ * ]);
+ * const stats: TaskQueueStats = queue.stats();
+ * console.log(stats); // { size: 0, pending: 0, paused: false, completed: 1, failed: 1 }
+ * ```
+ */
 export interface TaskQueueStats {
   /** Jobs waiting. */
   readonly size: number;

@@ -7,7 +7,22 @@
 import type { AcquireOptions, ItemLimiter, Limiter, Permit } from '../core/limiter.js';
 import { describe, expectFunction, expectOptions } from '../core/validate.js';
 
-/** Options of {@link keyed}. */
+/**
+ * Options of {@link keyed}.
+ *
+ * @example Key each URL by its host
+ * ```ts
+ * import { Semaphore, keyed, map, type KeyedOptions } from 'baton';
+ *
+ * const byHost: KeyedOptions<string, string> = { key: (url) => new URL(url).host };
+ * const perHost = keyed(() => new Semaphore(4), byHost); // 4 at once per host
+ * const urls = ['https://a.example.com/1', 'https://a.example.com/2', 'https://b.example.com/1'];
+ * const statuses = await map(urls, async (url, ctx) => (await fetch(url, { signal: ctx.signal })).status, {
+ *   concurrency: 16,
+ *   limiter: perHost,
+ * });
+ * ```
+ */
 export interface KeyedOptions<I, K> {
   /**
    * Maps an item to its key when the keyed limiter is used as a `limiter`

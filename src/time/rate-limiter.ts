@@ -11,7 +11,18 @@ import type { TaskFunction } from '../core/task.js';
 import { describe, expectFunction, expectInteger, expectOptions, expectSignal } from '../core/validate.js';
 import { WaiterList } from '../core/waiters.js';
 
-/** Options of {@link RateLimiter}. */
+/**
+ * Options of {@link RateLimiter}.
+ *
+ * @example 5 per second on average, bursts of up to 20 after a quiet spell
+ * ```ts
+ * import { RateLimiter, type RateLimiterOptions } from 'baton';
+ *
+ * const options: RateLimiterOptions = { limit: 5, interval: 1_000, burst: 20 };
+ * const limiter = new RateLimiter(options);
+ * console.log(limiter.available); // 20: the bucket starts full
+ * ```
+ */
 export interface RateLimiterOptions {
   /** How many starts (units of weight) per `interval`: an integer >= 1. Required. */
   limit: number;
@@ -32,7 +43,22 @@ export interface RateLimiterOptions {
   clock?: Clock | undefined;
 }
 
-/** A snapshot of a {@link RateLimiter}. */
+/**
+ * A snapshot of a {@link RateLimiter}.
+ *
+ * @example Watch a line form once the bucket is empty
+ * ```ts
+ * import { RateLimiter, type RateLimiterStats } from 'baton';
+ *
+ * const limiter = new RateLimiter({ limit: 2, interval: 1_000 });
+ * await limiter.acquire();
+ * await limiter.acquire();
+ * const third = limiter.acquire(); // the bucket is empty: a token comes back in 500 ms
+ * const stats: RateLimiterStats = limiter.stats();
+ * console.log(stats); // { available: 0, waiting: 1 }
+ * await third;
+ * ```
+ */
 export interface RateLimiterStats {
   /** Starts that could happen right now without waiting. */
   readonly available: number;

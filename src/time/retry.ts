@@ -10,13 +10,52 @@ import { CancelScope, type TaskContext } from '../core/scope.js';
 import { describe, expectDuration, expectFunction, expectInteger, expectOptions, expectSignal } from '../core/validate.js';
 import { sleep } from './sleep.js';
 
-/** What a retried function receives. */
+/**
+ * What a retried function receives.
+ *
+ * @example Say which attempt is running
+ * ```ts
+ * import { retry, type RetryContext } from 'baton';
+ *
+ * async function loadConfig(ctx: RetryContext): Promise<unknown> {
+ *   if (ctx.attempt > 1) console.log(`attempt ${ctx.attempt}`);
+ *   const res = await fetch('https://config.example.com/app.json', { signal: ctx.signal });
+ *   if (!res.ok) throw new Error(`HTTP ${res.status}`);
+ *   return res.json();
+ * }
+ * const config = await retry(loadConfig, { retries: 2 });
+ * ```
+ */
 export interface RetryContext extends TaskContext {
   /** The attempt number, from 1. */
   readonly attempt: number;
 }
 
-/** Options of {@link retry}. */
+/**
+ * Options of {@link retry}.
+ *
+ * @example Five retries, 200 ms doubling up to 5 s, logged, and stoppable
+ * ```ts
+ * import { retry, type RetryOptions } from 'baton';
+ *
+ * const stop = new AbortController(); // abort it on shutdown: the wait ends at once
+ * const options: RetryOptions = {
+ *   retries: 5,
+ *   minDelay: 200,
+ *   maxDelay: 5_000,
+ *   factor: 2,
+ *   jitter: 'full',
+ *   retryIf: (err) => !(err instanceof SyntaxError), // a malformed body will not get better
+ *   onRetry: (err, attempt, delay) => console.warn(`attempt ${attempt} failed (${String(err)}); next in ${delay} ms`),
+ *   signal: stop.signal,
+ * };
+ * const health = await retry(async (ctx) => {
+ *   const res = await fetch('https://api.example.com/health', { signal: ctx.signal });
+ *   if (!res.ok) throw new Error(`HTTP ${res.status}`);
+ *   return res.json() as Promise<{ ok: boolean }>;
+ * }, options);
+ * ```
+ */
 export interface RetryOptions {
   /** How many times to retry after the first attempt: an integer >= 0 or Infinity. Default 3. */
   retries?: number | undefined;
