@@ -144,6 +144,7 @@ export abstract class Run<I, R> {
   // Limiters asked before an item is taken, and item-aware ones asked after.
   readonly #early: readonly Limiter[];
   readonly #late: readonly ItemLimiter[];
+  readonly #spending: readonly Limiter[];
 
   // Input: an array is read by index (no iterator protocol), anything else
   // through its iterator.
@@ -162,6 +163,7 @@ export abstract class Run<I, R> {
   #workers = 0;
   /** Workers looking for their next item: waiting for a permit or a pull. */
   #idle = 0;
+  #launching = false;
   #finished = false;
   // Thenable inputs being awaited outside the workers (see detachThenables).
   #detached = 0;
@@ -184,8 +186,13 @@ export abstract class Run<I, R> {
     this.fn = fn;
     this.concurrency = concurrency;
     this.limiters = limiters;
-    this.#early = limiters.filter((l): l is Limiter => !isItemLimiter(l));
+    // Plain limiters are asked before an item is taken; item-aware ones once
+    // it is known; spending ones (rate limits) last of all, so no start is
+    // spent while the task still waits for another permit.
+    const plain = limiters.filter((l): l is Limiter => !isItemLimiter(l));
+    this.#early = plain.filter((l) => l.spends !== true);
     this.#late = limiters.filter(isItemLimiter);
+    this.#spending = plain.filter((l) => l.spends === true);
     this.scope = new CancelScope(signal);
     if (Array.isArray(input)) this.#array = input as readonly I[];
     else if (typeof (input as Iterable<I>)[Symbol.iterator] === 'function') this.#iterator = (input as Iterable<I>)[Symbol.iterator]();
@@ -233,6 +240,11 @@ export abstract class Run<I, R> {
   }
 
   #launch(): void {
+    // Not re-entrant: a worker that takes its item synchronously calls back
+    // in here; the loop already running re-checks its conditions, so
+    // launching stays a loop, never a recursion as deep as the input.
+    if (this.#launching) return;
+    this.#launching = true;
     while (
       this.#idle === 0 &&
       this.#workers < this.concurrency &&
@@ -244,6 +256,7 @@ export abstract class Run<I, R> {
       this.#workers++;
       void this.#worker();
     }
+    this.#launching = false;
   }
 
   async #worker(): Promise<void> {
@@ -285,7 +298,7 @@ export abstract class Run<I, R> {
           break;
         }
         const index = this.#nextIndex++;
-        if (this.#late.length > 0) async = true;
+        if (this.#late.length > 0 || this.#spending.length > 0) async = true;
         searching = false;
         this.#idle--;
         if (async) this.#launch();
@@ -298,6 +311,23 @@ export abstract class Run<I, R> {
             releaseAll(permits);
             break;
           }
+        }
+        if (this.#spending.length > 0) {
+          // A rate limit is asked last of all, once the item is taken and its
+          // other permits are held, so no start is spent while the task still
+          // waits for another permit. The worker counts as searching again
+          // meanwhile, so waiting for the rate never launches more workers.
+          searching = true;
+          this.#idle++;
+          own ??= new CancelScope(this.scope);
+          permits = await this.#acquire(this.#spending, item, permits, own.signal);
+          searching = false;
+          this.#idle--;
+          if (this.stopped || this.scope.cancelled) {
+            releaseAll(permits);
+            break;
+          }
+          this.#launch();
         }
         if (this.detachThenables && isThenable(item)) {
           this.#detach(index, item);

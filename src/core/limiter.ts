@@ -82,6 +82,13 @@ export interface Limiter {
    * per-key limiters to keep memory proportional to the active keys.
    */
   readonly idle?: boolean;
+  /**
+   * True when a permit is spent the moment it is granted and never given
+   * back (a rate limit). Optional. Where several limiters guard one piece of
+   * work, baton asks spending limiters last, so a start is not spent while
+   * the work still waits for another limiter.
+   */
+  readonly spends?: boolean;
   /** Wait for a permit. Rejects with `signal.reason` if the signal aborts first. */
   acquire(options?: AcquireOptions): Promise<Permit>;
   /** Take a permit only if one is free now and nobody is waiting. Optional: limiters that can answer at once provide it. */
@@ -109,4 +116,14 @@ export interface Limiter {
 export interface ItemLimiter<I = unknown> {
   /** Wait for a permit for `item`. Rejects with `signal.reason` if the signal aborts first. */
   acquireItem(item: I, options?: AcquireOptions): Promise<Permit>;
+}
+
+/**
+ * @internal Order limiters for acquisition: those whose permits can be given
+ * back first, spending ones (rate limits) last, keeping the given order
+ * otherwise.
+ */
+export function spendingLast<L extends Partial<Pick<Limiter, 'spends'>>>(limiters: readonly L[]): readonly L[] {
+  if (!limiters.some((l) => l.spends === true)) return limiters;
+  return [...limiters.filter((l) => l.spends !== true), ...limiters.filter((l) => l.spends === true)];
 }

@@ -6,7 +6,7 @@
 
 import type { Clock } from '../core/clock.js';
 import { CancelledError } from '../core/errors.js';
-import type { Limiter, Permit } from '../core/limiter.js';
+import { spendingLast, type Limiter, type Permit } from '../core/limiter.js';
 import { CancelScope, type TaskContext } from '../core/scope.js';
 import { describe, expectDuration, expectFunction, expectInteger, expectOptions, expectSignal } from '../core/validate.js';
 import { retry, type RetryOptions } from '../time/retry.js';
@@ -474,7 +474,7 @@ class Execution {
     for (const d of r.def.deps) deps[d] = (this.byName.get(d) as StepRun).value;
     const permits: Permit[] = [];
     try {
-      for (const l of [...this.limiters, ...toLimiters(r.def.options.limiter, `limiter of step ${JSON.stringify(r.name)}`)]) {
+      for (const l of spendingLast([...this.limiters, ...toLimiters(r.def.options.limiter, `limiter of step ${JSON.stringify(r.name)}`)])) {
         permits.push(await l.acquire({ signal: own.signal }));
       }
       r.value = await this.#attempts(r, deps, own.signal);

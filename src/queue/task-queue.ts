@@ -6,7 +6,7 @@
 
 import { clockOf, type Clock } from '../core/clock.js';
 import { CancelledError, TimeoutError } from '../core/errors.js';
-import type { Limiter, Permit } from '../core/limiter.js';
+import { spendingLast, type Limiter, type Permit } from '../core/limiter.js';
 import { CancelScope, type TaskContext } from '../core/scope.js';
 import { describe, expectDuration, expectFunction, expectInteger, expectOptions, expectSignal } from '../core/validate.js';
 import { WaiterList } from '../core/waiters.js';
@@ -230,6 +230,9 @@ export class TaskQueue {
   #seq = 0;
   #running = 0;
   #acquiring = false;
+  // The job taken off the heap that waits for its permits, if any: still
+  // 'waiting' and counted in size until it starts.
+  #acquiringJob: Job | undefined = undefined;
   #completed = 0;
   #failed = 0;
   readonly #idle = new WaiterList<void>();
@@ -239,6 +242,7 @@ export class TaskQueue {
   static {
     leaveQueue = (queue, job) => {
       job.state = 'done';
+      job.waited = queue.#clock.now() - job.addedAt;
       queue.#size--;
       queue.#settleJob(job, false, job.reason, undefined);
       if (queue.#heap.length > 32 && queue.#size * 2 < queue.#heap.length) queue.#compact();
@@ -259,7 +263,7 @@ export class TaskQueue {
         throw new TypeError(`Expected limiter to be a Limiter (an object with acquire()) or an array of them, got ${describe(l)}`);
       }
     }
-    this.#limiters = limiters;
+    this.#limiters = spendingLast(limiters);
     const paused = options?.paused ?? false;
     if (typeof paused !== 'boolean') throw new TypeError(`Expected options.paused to be a boolean, got ${describe(paused)}`);
     this.#paused = paused;
@@ -333,7 +337,7 @@ export class TaskQueue {
     if (job.timeout !== Infinity) job.timer = this.#clock.setTimeout(expire, job.timeout, job);
     this.#push(job);
     this.#size++;
-    this.#emit('add', { name: job.name, size: this.#size });
+    if (this.#listeners.add !== undefined) this.#emit('add', { name: job.name, size: this.#size });
     this.#pump();
     return promise;
   }
@@ -360,6 +364,9 @@ export class TaskQueue {
    */
   clear(reason?: unknown): void {
     const why = reason === undefined ? new CancelledError('The job was cleared from the queue') : reason;
+    // The job waiting for permits is off the heap but still waiting: cancel
+    // it, which takes it out of the count and abandons its limiter wait.
+    this.#acquiringJob?.cancel(why);
     const jobs = this.#heap;
     this.#heap = [];
     this.#size = 0;
@@ -447,6 +454,7 @@ export class TaskQueue {
     // The job stays 'waiting' (and counted in size) until it starts, so a
     // cancellation or deadline meanwhile settles it through leaveQueue.
     this.#acquiring = true;
+    this.#acquiringJob = job;
     const permits = held;
     let ok = true;
     try {
@@ -457,8 +465,14 @@ export class TaskQueue {
       ok = false;
     }
     this.#acquiring = false;
-    if (ok && job.state === 'waiting') this.#start(job, permits);
-    else for (const p of permits) p.release();
+    this.#acquiringJob = undefined;
+    if (ok && job.state === 'waiting' && !this.#paused) {
+      this.#start(job, permits);
+    } else {
+      for (const p of permits) p.release();
+      // Paused meanwhile: the job goes back in line (it keeps its place).
+      if (ok && job.state === 'waiting') this.#push(job);
+    }
     this.#pump();
   }
 
@@ -467,7 +481,8 @@ export class TaskQueue {
     this.#running++;
     job.state = 'running';
     job.waited = this.#clock.now() - job.addedAt;
-    this.#emit('active', { name: job.name, waited: job.waited, pending: this.#running });
+    if (this.#listeners.active !== undefined) this.#emit('active', { name: job.name, waited: job.waited, pending: this.#running });
+    if (this.#sizeWaiters.head !== undefined) this.#changed();
     void this.#run(job, permits);
   }
 
@@ -499,11 +514,11 @@ export class TaskQueue {
     if (ok) {
       this.#completed++;
       job.resolve(value);
-      this.#emit('completed', { name: job.name, waited: job.waited, value });
+      if (this.#listeners.completed !== undefined) this.#emit('completed', { name: job.name, waited: job.waited, value });
     } else {
       this.#failed++;
       job.reject(error);
-      this.#emit('error', { name: job.name, waited: job.waited, error });
+      if (this.#listeners.error !== undefined) this.#emit('error', { name: job.name, waited: job.waited, error });
     }
   }
 

@@ -73,7 +73,7 @@ class KeyedPermit implements Permit {
  * const perHost: Keyed<string, Semaphore, string> = keyed((host: string) => new Semaphore(4), {
  *   key: (url: string) => new URL(url).host,
  * });
- * const permit = await perHost.acquire('example.com');
+ * const permit = await perHost.acquireFor('example.com');
  * permit.release();
  * console.log(perHost.size); // 0: idle keys are dropped
  * ```
@@ -102,8 +102,12 @@ export class Keyed<K, L extends Limiter, I = K> implements ItemLimiter<I> {
     return this.#entry(key).limiter;
   }
 
-  /** Wait for a permit from `key`'s limiter. Rejects with `signal.reason` if the signal aborts first. */
-  async acquire(key: K, options?: AcquireOptions): Promise<Permit> {
+  /**
+   * Wait for a permit from `key`'s limiter. Rejects with `signal.reason` if
+   * the signal aborts first. (Not named `acquire`: a keyed limiter is not a
+   * plain `Limiter`, and must not pass for one where a key is never given.)
+   */
+  async acquireFor(key: K, options?: AcquireOptions): Promise<Permit> {
     this.#sweep();
     const entry = this.#entry(key);
     entry.refs++;
@@ -119,7 +123,7 @@ export class Keyed<K, L extends Limiter, I = K> implements ItemLimiter<I> {
 
   /** As a `limiter` in `map` and friends: the permit for `item`'s key. */
   acquireItem(item: I, options?: AcquireOptions): Promise<Permit> {
-    return this.acquire(this.#keyOf(item), options);
+    return this.acquireFor(this.#keyOf(item), options);
   }
 
   /** @internal A permit or a failed acquire let go of `key`. */
@@ -149,14 +153,23 @@ export class Keyed<K, L extends Limiter, I = K> implements ItemLimiter<I> {
 
   // Drop lingering keys that have become idle. Amortised: a handful per call.
   #sweep(): void {
+    if (this.#lingering.size === 0) return;
     let budget = 8;
+    const batch: K[] = [];
     for (const key of this.#lingering) {
       if (budget-- === 0) break;
+      batch.push(key);
+    }
+    for (const key of batch) {
       const entry = this.#entries.get(key);
-      this.#lingering.delete(key);
-      if (entry === undefined || entry.refs > 0) continue;
-      if (entry.limiter.idle === false) this.#lingering.add(key);
-      else this.#entries.delete(key);
+      if (entry === undefined || entry.refs > 0) {
+        this.#lingering.delete(key);
+        continue;
+      }
+      if (entry.limiter.idle !== false) {
+        this.#lingering.delete(key);
+        this.#entries.delete(key);
+      }
     }
   }
 }

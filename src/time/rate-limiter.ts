@@ -119,6 +119,8 @@ let wake: (limiter: RateLimiter) => void;
  * ```
  */
 export class RateLimiter implements Limiter {
+  /** A start, once granted, is spent: asked last among several limiters. */
+  readonly spends = true;
   readonly limit: number;
   readonly interval: number;
   readonly burst: number;
@@ -308,7 +310,8 @@ export class RateLimiter implements Limiter {
   #delayFor(weight: number, now: number): number {
     if (this.strict) {
       // The unit that must leave the window is the weight-th oldest beyond room.
-      const mustLeave = this.#count + weight - this.limit; // >= 1 here
+      const mustLeave = this.#count + weight - this.limit;
+      if (mustLeave <= 0) return 0; // the window has room already: serve at once
       const start = this.#starts[(this.#head + mustLeave - 1) % this.limit] as number;
       return Math.max(0, start + this.interval - now);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { CancelledError, RateLimiter, TaskQueue, TimeoutError, sleep } from '../../src/index.js';
+import { CancelledError, RateLimiter, Semaphore, TaskQueue, TimeoutError, sleep } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { abortListeners, isPending, manual, nextTurn, rejection } from '../support.js';
 
@@ -226,5 +226,78 @@ describe('TaskQueue', () => {
     await expect(queue.add(() => 1, { timeout: -1 })).rejects.toThrow(RangeError);
     expect(() => new TaskQueue({ concurrency: 0 })).toThrow(RangeError);
     expect(() => new TaskQueue({ limiter: {} as never })).toThrow(/Expected limiter/);
+  });
+});
+
+describe('TaskQueue with a limiter: the job waiting for its permit', () => {
+  test('clear() rejects it too, and the counts stay right', async () => {
+    const clock = new VirtualClock();
+    const queue = new TaskQueue({ limiter: new RateLimiter({ limit: 1, interval: 1_000, clock }), clock });
+    const a = queue.add(() => 'a');
+    const b = queue.add(() => 'b');
+    const c = queue.add(() => 'c');
+    await nextTurn();
+    queue.clear();
+    expect(await a).toBe('a');
+    expect(await rejection(b)).toBeInstanceOf(CancelledError);
+    expect(await rejection(c)).toBeInstanceOf(CancelledError);
+    expect(queue.stats().size).toBe(0);
+    await queue.onIdle();
+  });
+
+  test('pause() holds it back until resume()', async () => {
+    const clock = new VirtualClock();
+    const queue = new TaskQueue({ limiter: new RateLimiter({ limit: 1, interval: 1_000, strict: true, clock }), clock });
+    const starts: string[] = [];
+    await queue.add(() => starts.push(`a@${clock.now()}`));
+    const b = queue.add(() => starts.push(`b@${clock.now()}`));
+    queue.pause();
+    await sleep(2_000, { clock });
+    expect(starts).toEqual(['a@0']);
+    queue.resume();
+    await b;
+    expect(starts).toEqual(['a@0', 'b@2000']);
+  });
+
+  test('onEmpty resolves when the last waiting job starts, not when a job finishes', async () => {
+    const clock = new VirtualClock();
+    const queue = new TaskQueue({ paused: true, clock });
+    const job = queue.add(() => sleep(5_000, { clock }));
+    const empty = queue.onEmpty().then(() => clock.now());
+    queue.resume();
+    expect(await empty).toBe(0);
+    await job;
+  });
+
+  test("a job that times out while waiting reports how long it waited", async () => {
+    const clock = new VirtualClock();
+    const queue = new TaskQueue({ concurrency: 1, clock });
+    const waits: number[] = [];
+    queue.on('error', ({ waited }) => waits.push(waited));
+    const blocker = queue.add(() => sleep(5_000, { clock }));
+    await rejection(queue.add(() => 1, { timeout: 1_000 }));
+    expect(waits).toEqual([1_000]);
+    await blocker;
+  });
+
+  test('a rate limit is taken last: a job aborted while waiting for a semaphore spends no start', async () => {
+    const clock = new VirtualClock();
+    const rate = new RateLimiter({ limit: 1, interval: 1_000, strict: true, clock });
+    const slot = new Semaphore(1);
+    const queue = new TaskQueue({ limiter: [rate, slot], clock });
+    const gate = manual();
+    const first = queue.add(() => gate.promise);
+    const controller = new AbortController();
+    const aborted = queue.add(() => 'never', { signal: controller.signal });
+    const starts: number[] = [];
+    const third = queue.add(() => starts.push(clock.now()));
+    await sleep(10, { clock });
+    controller.abort();
+    await rejection(aborted);
+    await sleep(1_000, { clock });
+    gate.resolve();
+    await first;
+    await third;
+    expect(starts).toEqual([1_010]);
   });
 });

@@ -10,24 +10,24 @@ describe('keyed', () => {
       made.push(key);
       return new Semaphore(1);
     });
-    const a = await perKey.acquire('a');
-    const b = await perKey.acquire('b');
+    const a = await perKey.acquireFor('a');
+    const b = await perKey.acquireFor('b');
     expect(perKey.size).toBe(2);
     a.release();
     a.release();
     expect(perKey.size).toBe(1);
     b.release();
     expect(perKey.size).toBe(0);
-    (await perKey.acquire('a')).release();
+    (await perKey.acquireFor('a')).release();
     expect(made).toEqual(['a', 'b', 'a']);
   });
 
   test('limits per key, not across keys', async () => {
     const perKey = keyed(() => new Semaphore(1));
-    const a1 = await perKey.acquire('a');
-    const b1 = await perKey.acquire('b');
+    const a1 = await perKey.acquireFor('a');
+    const b1 = await perKey.acquireFor('b');
     let a2Granted = false;
-    const a2 = perKey.acquire('a').then((p) => {
+    const a2 = perKey.acquireFor('a').then((p) => {
       a2Granted = true;
       return p;
     });
@@ -41,9 +41,9 @@ describe('keyed', () => {
 
   test('a cancelled acquire lets go of its key', async () => {
     const perKey = keyed(() => new Semaphore(1));
-    const held = await perKey.acquire('k');
+    const held = await perKey.acquireFor('k');
     const controller = new AbortController();
-    const waiting = perKey.acquire('k', { signal: controller.signal });
+    const waiting = perKey.acquireFor('k', { signal: controller.signal });
     controller.abort();
     await rejection(waiting);
     held.release();
@@ -53,10 +53,10 @@ describe('keyed', () => {
   test('a rate limiter with recent starts lingers until idle, then is dropped', async () => {
     const clock = new VirtualClock({ autojump: false });
     const perUser = keyed(() => new RateLimiter({ limit: 1, interval: 100, strict: true, clock }));
-    (await perUser.acquire('u1')).release();
+    (await perUser.acquireFor('u1')).release();
     expect(perUser.size).toBe(1); // still remembers the start
     await clock.advance(100);
-    (await perUser.acquire('u2')).release(); // a later call sweeps u1
+    (await perUser.acquireFor('u2')).release(); // a later call sweeps u1
     expect(perUser.size).toBe(1);
   });
 
@@ -90,6 +90,6 @@ describe('keyed', () => {
   test('bad arguments fail clearly', async () => {
     expect(() => keyed(1 as never)).toThrow(new TypeError('Expected factory to be a function, got 1 (number)'));
     expect(() => keyed(() => new Semaphore(1), { key: 'host' as never })).toThrow(/options\.key/);
-    await expect(keyed(() => ({}) as never).acquire('x')).rejects.toThrow(/Expected the keyed factory to return a Limiter/);
+    await expect(keyed(() => ({}) as never).acquireFor('x')).rejects.toThrow(/Expected the keyed factory to return a Limiter/);
   });
 });

@@ -176,3 +176,35 @@ describe('RateLimiter, both modes', () => {
     await expect(limiter.acquire({ weight: 3 })).rejects.toThrow(RangeError);
   });
 });
+
+describe('RateLimiter among other limiters', () => {
+  test('asked last in map: a rate of 2 per second holds even when a semaphore comes after it in the list', async () => {
+    const clock = new VirtualClock();
+    const rate = new RateLimiter({ limit: 2, interval: 1_000, strict: true, clock });
+    const slots = new Semaphore(1);
+    const starts: number[] = [];
+    await map(
+      Array.from({ length: 6 }, (_, i) => i),
+      async () => {
+        starts.push(clock.now());
+        await sleep(300, { clock });
+      },
+      { limiter: [rate, slots], concurrency: 4 },
+    );
+    expect(maxInWindow(starts, 1_000)).toBeLessThanOrEqual(2);
+  });
+
+  test('with unbounded concurrency, the tasks waiting for the rate stay bounded (not one per item)', async () => {
+    const clock = new VirtualClock();
+    const rate = new RateLimiter({ limit: 10, interval: 100, clock });
+    let maxWaiting = 0;
+    await map(
+      Array.from({ length: 500 }, (_, i) => i),
+      async () => {
+        maxWaiting = Math.max(maxWaiting, rate.waiting);
+      },
+      { limiter: rate },
+    );
+    expect(maxWaiting).toBeLessThanOrEqual(2);
+  });
+});
