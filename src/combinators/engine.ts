@@ -507,3 +507,10 @@ export function observeThenables(inputs: readonly unknown[]): void {
 }
 
 export { expectFunction };
+
+// V8 drops the optimised code of the engine when the hidden classes it was
+// specialised for are garbage-collected, which happens whenever a full GC
+// runs while no call is alive; the next call then runs unoptimised. Keeping
+// one instance of each per-task class alive keeps those classes (and the
+// code) warm. See docs/benchmarks.md.
+export const warmShapes: unknown[] = [new Context(0, new CancelScope())];

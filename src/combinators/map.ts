@@ -8,7 +8,7 @@
 import type { ItemLimiter, Limiter } from '../core/limiter.js';
 import { describe, expectFunction, expectInteger } from '../core/validate.js';
 import { CancelledError } from '../core/errors.js';
-import { Run, expectIterable, readRunOptions, type ItemContext } from './engine.js';
+import { Run, expectIterable, readRunOptions, warmShapes, type ItemContext } from './engine.js';
 
 export type { ItemContext } from './engine.js';
 
@@ -460,3 +460,9 @@ function failedIterator<R>(error: unknown): AsyncIterableIterator<R> {
   return iterator;
 }
 
+
+// Keep one instance of each run class alive (see warmShapes in engine.ts).
+warmShapes.push(
+  new ArrayRun<unknown, unknown>([], () => undefined, 1, [], undefined, false),
+  new StreamRun<unknown, unknown>([], () => undefined, 1, [], undefined, true, 2),
+);

@@ -60,19 +60,18 @@ class Limit {
 
   constructor(public concurrency: number) {}
 
-  // Run a queued job. Its promise is settled with plain values (resolve(v),
-  // not resolve(promise)), which spares the two microtask hops of adopting a
-  // thenable.
-  run(job: Job): void {
+  // Run a queued job. One await in an async method is V8's cheapest way to
+  // follow a promise (cheaper than two .then() calls), and the job's promise
+  // is settled with plain values, never adopting a thenable.
+  async run(job: Job): Promise<void> {
     this.active++;
-    let result: PromiseLike<unknown>;
     try {
-      result = Promise.resolve(job.fn(...job.args));
+      job.resolve(await job.fn(...job.args));
     } catch (err) {
-      result = Promise.reject(err);
+      job.reject(err);
     }
-    result.then(job.resolve, job.reject);
-    result.then(this.done, this.done);
+    this.active--;
+    this.drain();
   }
 
   /** Run a call that found a free slot: its promise is the function's own. */
@@ -95,7 +94,7 @@ class Limit {
       this.head = job.next;
       if (this.head === undefined) this.tail = undefined;
       this.pending--;
-      this.run(job);
+      void this.run(job);
     }
   }
 }
