@@ -138,6 +138,7 @@ class CompletedRun extends Run<unknown, Box> implements AsyncIterableIterator<Ta
       this.#started = true;
       this.stop(new CancelledError('The consumer stopped iterating'));
       if (!this.isFinished) await new Promise<void>((resolve) => this.#onFinished.push(resolve));
+      if (this.failed) throw this.failure;
     }
     return { done: true, value: undefined };
   }
@@ -189,28 +190,15 @@ async function startTask(input: unknown, ctx: ItemContext): Promise<Box> {
  *   }
  * }
  * ```
- * @throws TypeError / RangeError (from the first `next()`) for a bad input or option.
+ * @throws TypeError / RangeError at the call for a bad input or option.
  */
 export function asCompleted<I extends AnyInput>(
   inputs: Iterable<I> | AsyncIterable<I>,
   options?: AsCompletedOptions,
 ): AsyncIterableIterator<CompletedTask<GatherValue<I>>> {
-  try {
-    expectIterable('inputs', inputs);
-    const { concurrency, limiters, signal } = readRunOptions(options);
-    if (Array.isArray(inputs)) observeThenables(inputs);
-    return new CompletedRun(inputs, concurrency, limiters, signal) as unknown as AsyncIterableIterator<CompletedTask<GatherValue<I>>>;
-  } catch (err) {
-    let thrown = false;
-    const failed: AsyncIterableIterator<CompletedTask<GatherValue<I>>> = {
-      next: () => {
-        if (thrown) return Promise.resolve({ done: true, value: undefined });
-        thrown = true;
-        return Promise.reject(err);
-      },
-      return: () => Promise.resolve({ done: true, value: undefined }),
-      [Symbol.asyncIterator]: () => failed,
-    };
-    return failed;
-  }
+  // Bad arguments fail at the call, like every other baton call.
+  expectIterable('inputs', inputs);
+  const { concurrency, limiters, signal } = readRunOptions(options);
+  if (Array.isArray(inputs)) observeThenables(inputs);
+  return new CompletedRun(inputs, concurrency, limiters, signal) as unknown as AsyncIterableIterator<CompletedTask<GatherValue<I>>>;
 }

@@ -136,6 +136,21 @@ export function expectIterable(name: string, input: unknown): asserts input is I
   }
 }
 
+// The run's scope tells the run when it is cancelled, so a run whose
+// workers have all exited (only detached promises left) still settles.
+class RunScope extends CancelScope {
+  constructor(
+    signal: AbortSignal | undefined,
+    readonly run: { scopeCancelled(): void },
+  ) {
+    super(signal);
+  }
+
+  protected override onCancel(): void {
+    this.run.scopeCancelled();
+  }
+}
+
 export abstract class Run<I, R> {
   readonly scope: CancelScope;
   readonly fn: (item: I, ctx: ItemContext) => R | PromiseLike<R>;
@@ -164,6 +179,8 @@ export abstract class Run<I, R> {
   /** Workers looking for their next item: waiting for a permit or a pull. */
   #idle = 0;
   #launching = false;
+  /** Calls to the async input's next() that have not settled yet. */
+  #pulling = 0;
   #finished = false;
   // Thenable inputs being awaited outside the workers (see detachThenables).
   #detached = 0;
@@ -193,7 +210,7 @@ export abstract class Run<I, R> {
     this.#early = plain.filter((l) => l.spends !== true);
     this.#late = limiters.filter(isItemLimiter);
     this.#spending = plain.filter((l) => l.spends === true);
-    this.scope = new CancelScope(signal);
+    this.scope = new RunScope(signal, this);
     if (Array.isArray(input)) this.#array = input as readonly I[];
     else if (typeof (input as Iterable<I>)[Symbol.iterator] === 'function') this.#iterator = (input as Iterable<I>)[Symbol.iterator]();
     else this.#asyncIterator = (input as AsyncIterable<I>)[Symbol.asyncIterator]();
@@ -285,7 +302,10 @@ export abstract class Run<I, R> {
           item = r.done === true ? DONE : r.value;
         } else {
           async = true;
-          item = await this.#pullAsync();
+          // A pull in flight does not hold a stopping run: the worker stops
+          // waiting for it when the run is cancelled.
+          own ??= new CancelScope(this.scope);
+          item = (await untilCancelled(this.#pullAsync(), own.signal)) as Pulled<I>;
         }
         if (item === DONE) {
           this.exhausted = true;
@@ -298,6 +318,15 @@ export abstract class Run<I, R> {
           break;
         }
         const index = this.#nextIndex++;
+        if (this.detachThenables && isThenable(item)) {
+          // Already running: no slot, and no limiter is asked for it (a rate
+          // limit would spend a start on work baton does not start).
+          this.#detach(index, item);
+          releaseAll(permits);
+          searching = false;
+          this.#idle--;
+          continue;
+        }
         if (this.#late.length > 0 || this.#spending.length > 0) async = true;
         searching = false;
         this.#idle--;
@@ -328,11 +357,6 @@ export abstract class Run<I, R> {
             break;
           }
           this.#launch();
-        }
-        if (this.detachThenables && isThenable(item)) {
-          this.#detach(index, item);
-          releaseAll(permits);
-          continue;
         }
         this.taskStarted(index);
         let value: R;
@@ -379,10 +403,23 @@ export abstract class Run<I, R> {
 
   #pullAsync(): Promise<Pulled<I>> {
     const iterator = this.#asyncIterator as AsyncIterator<I>;
-    const pulled = this.#pullChain.then(() => iterator.next()).then((r) => (r.done === true ? DONE : r.value));
+    this.#pulling++;
+    const pulled = this.#pullChain
+      .then(() => iterator.next())
+      .then(
+        (r) => {
+          this.#pulling--;
+          return r.done === true ? DONE : r.value;
+        },
+        (err: unknown) => {
+          this.#pulling--;
+          throw err;
+        },
+      );
     this.#pullChain = pulled.then(noop, noop);
     return pulled;
   }
+
 
   #detach(index: number, promise: PromiseLike<unknown>): void {
     this.#detached++;
@@ -402,6 +439,12 @@ export abstract class Run<I, R> {
     );
   }
 
+  /** @internal The run's scope was cancelled (its caller's signal aborted, or stop()). */
+  scopeCancelled(): void {
+    this.stopped = true;
+    this.#maybeFinish();
+  }
+
   #maybeFinish(): void {
     if (this.#finished || this.#workers > 0) return;
     if (this.#detached > 0 && !this.stopped && !this.scope.cancelled) return;
@@ -419,8 +462,15 @@ export abstract class Run<I, R> {
       try {
         if (this.#iterator !== undefined) this.#iterator.return?.();
         else if (this.#asyncIterator !== undefined) {
-          await this.#pullChain;
-          await this.#asyncIterator.return?.();
+          const iterator = this.#asyncIterator;
+          if (this.#pulling > 0) {
+            // The input is between items: close it once that pull ends,
+            // without holding the run (which owns no such work). A failure
+            // to close is left to the platform to report.
+            void this.#pullChain.then(() => iterator.return?.());
+          } else {
+            await iterator.return?.();
+          }
         }
       } catch (err) {
         if (!this.failed) {

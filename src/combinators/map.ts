@@ -379,6 +379,9 @@ class StreamRun<I, R> extends Run<I, R> implements AsyncIterableIterator<R> {
       this.#started = true;
       this.stop(new CancelledError('The consumer stopped iterating'));
       await this.#whenFinished();
+      // A real failure (before the exit, or of a cleanup the exit caused) is
+      // never dropped: the loop that left early throws it.
+      if (this.failed) throw this.failure;
     }
     return { done: true, value: undefined };
   }
@@ -419,7 +422,7 @@ class StreamRun<I, R> extends Run<I, R> implements AsyncIterableIterator<R> {
  *   if (square > 1_000) break; // cancels what runs and closes the generator
  * }
  * ```
- * @throws TypeError / RangeError (from the first `next()`) for a bad input, function or option.
+ * @throws TypeError / RangeError at the call for a bad input, function or option.
  * @see map for the whole array at once.
  */
 export function mapIter<I, R>(
@@ -427,38 +430,20 @@ export function mapIter<I, R>(
   fn: MapFunction<I, R>,
   options?: MapIterOptions,
 ): AsyncIterableIterator<Awaited<R>> {
-  let run: StreamRun<I, Awaited<R>>;
-  try {
-    expectIterable('input', input);
-    expectFunction('fn', fn);
-    const { concurrency, limiters, signal } = readRunOptions(options);
-    const ordered = options?.ordered ?? true;
-    expectBoolean('options.ordered', ordered);
-    const backpressure = options?.backpressure ?? concurrency * 2;
-    expectInteger('backpressure', backpressure, 1, true);
-    if (backpressure < concurrency) {
-      throw new RangeError(`Expected backpressure to be at least the concurrency (${concurrency}), got ${backpressure} (number)`);
-    }
-    run = new StreamRun(input, fn as MapFunction<I, Awaited<R>>, concurrency, limiters, signal, ordered, backpressure);
-  } catch (err) {
-    return failedIterator(err);
+  // Bad arguments fail at the call, like every other baton call.
+  expectIterable('input', input);
+  expectFunction('fn', fn);
+  const { concurrency, limiters, signal } = readRunOptions(options);
+  const ordered = options?.ordered ?? true;
+  expectBoolean('options.ordered', ordered);
+  const backpressure = options?.backpressure ?? concurrency * 2;
+  expectInteger('backpressure', backpressure, 1, true);
+  if (backpressure < concurrency) {
+    throw new RangeError(`Expected backpressure to be at least the concurrency (${concurrency}), got ${backpressure} (number)`);
   }
-  return run;
+  return new StreamRun(input, fn as MapFunction<I, Awaited<R>>, concurrency, limiters, signal, ordered, backpressure);
 }
 
-function failedIterator<R>(error: unknown): AsyncIterableIterator<R> {
-  let thrown = false;
-  const iterator: AsyncIterableIterator<R> = {
-    next: () => {
-      if (thrown) return Promise.resolve({ done: true, value: undefined });
-      thrown = true;
-      return Promise.reject(error);
-    },
-    return: () => Promise.resolve({ done: true, value: undefined }),
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
-}
 
 
 // Keep one instance of each run class alive (see warmShapes in engine.ts).

@@ -64,7 +64,16 @@ class RaceRun extends Run<unknown, unknown> {
   }
 
   taskRejected(index: number, error: unknown, cancelled: boolean): void {
-    if (this.#decided || cancelled) return;
+    if (cancelled) return;
+    if (this.#decided) {
+      // A loser failed for real while being cancelled (a failed cleanup):
+      // reported, never dropped.
+      if (!this.failed) {
+        this.failed = true;
+        this.failure = error;
+      }
+      return;
+    }
     if (this.firstFulfilment) {
       this.errors[index] = error;
       return;
@@ -75,13 +84,13 @@ class RaceRun extends Run<unknown, unknown> {
   }
 
   finished(): void {
-    if (this.#decided) {
+    if (this.failed) {
+      this.reject(this.failure);
+    } else if (this.#decided) {
       if (this.#won) this.resolve(this.#value);
       else this.reject(this.#error);
     } else if (this.scope.cancelledByParent) {
       this.reject(this.scope.reason);
-    } else if (this.failed) {
-      this.reject(this.failure);
     } else {
       this.reject(new AggregateError(this.errors, 'All inputs failed'));
     }

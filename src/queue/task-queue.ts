@@ -380,6 +380,12 @@ export class TaskQueue {
 
   /** Resolve when nothing waits and nothing runs (at once if so). */
   onIdle(options?: { signal?: AbortSignal | undefined }): Promise<void> {
+    try {
+      expectOptions('options', options);
+      expectSignal('options.signal', options?.signal);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.#size === 0 && this.#running === 0) return Promise.resolve();
     return this.#idle.wait(undefined, options?.signal);
   }
@@ -393,6 +399,8 @@ export class TaskQueue {
   onSizeLessThan(n: number, options?: { signal?: AbortSignal | undefined }): Promise<void> {
     try {
       expectInteger('n', n, 1, true);
+      expectOptions('options', options);
+      expectSignal('options.signal', options?.signal);
     } catch (err) {
       return Promise.reject(err);
     }

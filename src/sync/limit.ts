@@ -52,11 +52,6 @@ class Limit {
   pending = 0;
   head: Job | undefined = undefined;
   tail: Job | undefined = undefined;
-  // Completion callbacks bound once per limit, not once per call.
-  readonly done = (): void => {
-    this.active--;
-    this.drain();
-  };
 
   constructor(public concurrency: number) {}
 
@@ -74,17 +69,18 @@ class Limit {
     this.drain();
   }
 
-  /** Run a call that found a free slot: its promise is the function's own. */
-  runNow(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
+  /**
+   * Run a call that found a free slot. Its promise is a new one (not the
+   * function's), so a failure nobody awaits is still reported as unhandled.
+   */
+  async runNow(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
     this.active++;
-    let result: Promise<unknown>;
     try {
-      result = Promise.resolve(fn(...args));
-    } catch (err) {
-      result = Promise.reject(err);
+      return await fn(...args);
+    } finally {
+      this.active--;
+      this.drain();
     }
-    result.then(this.done, this.done);
-    return result;
   }
 
   drain(): void {

@@ -175,7 +175,8 @@ export async function retry<T>(fn: (ctx: RetryContext) => T | PromiseLike<T>, op
     throw new RangeError(`Expected maxDelay to be at least minDelay (${minDelay}), got ${describe(maxDelay)}`);
   }
   const factor = options?.factor ?? 2;
-  if (typeof factor !== 'number' || !(factor >= 1) || factor === Infinity) {
+  if (typeof factor !== 'number') throw new TypeError(`Expected factor to be a finite number >= 1, got ${describe(factor)}`);
+  if (!(factor >= 1) || factor === Infinity) {
     throw new RangeError(`Expected factor to be a finite number >= 1, got ${describe(factor)}`);
   }
   const jitter = options?.jitter ?? 'full';
@@ -207,6 +208,7 @@ export async function retry<T>(fn: (ctx: RetryContext) => T | PromiseLike<T>, op
       const base = Math.min(maxDelay, minDelay * factor ** (attempt - 1));
       const delay = hint ?? (jitter === 'full' ? Math.floor(random() * base) : base);
       onRetry?.(error, attempt, delay);
+      ctx.close(); // the attempt is over: drop its listener before waiting
       await sleep(delay, { signal, clock });
     } finally {
       ctx.close();

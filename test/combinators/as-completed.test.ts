@@ -90,8 +90,8 @@ describe('asCompleted', () => {
     expect(((await rejection(next)) as Error).message).toBe('stop');
   });
 
-  test('empty input ends at once; bad input fails at the first next()', async () => {
+  test('empty input ends at once; bad input fails at the call', async () => {
     expect(await asCompleted([]).next()).toEqual({ done: true, value: undefined });
-    await expect(asCompleted(3 as never).next()).rejects.toThrow(/Expected inputs to be an Iterable or AsyncIterable, got 3 \(number\)/);
+    expect(() => asCompleted(3 as never)).toThrow(/Expected inputs to be an Iterable or AsyncIterable, got 3 \(number\)/);
   });
 });

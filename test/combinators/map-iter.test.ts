@@ -181,10 +181,10 @@ describe('mapIter', () => {
     expect(await stream.next()).toEqual({ done: true, value: undefined });
   });
 
-  test('bad options fail at the first next()', async () => {
-    await expect(mapIter([1], async () => 1, { concurrency: 4, backpressure: 2 }).next()).rejects.toThrow(
+  test('bad options fail at the call', () => {
+    expect(() => mapIter([1], async () => 1, { concurrency: 4, backpressure: 2 })).toThrow(
       new RangeError('Expected backpressure to be at least the concurrency (4), got 2 (number)'),
     );
-    await expect(mapIter([1], async () => 1, { ordered: 1 as never }).next()).rejects.toThrow(/options\.ordered/);
+    expect(() => mapIter([1], async () => 1, { ordered: 1 as never })).toThrow(/options\.ordered/);
   });
 });
