@@ -100,7 +100,10 @@ function nextTurn(): Promise<void> {
  *
  * Autojump treats waiting on real I/O as idle (as Trio does), so a test that
  * mixes real I/O with virtual deadlines should use `autojump: false` and
- * {@link VirtualClock.advance}.
+ * {@link VirtualClock.advance}. Idleness is judged by event-loop turns
+ * (and, on Node, by queued `setImmediate` callbacks); a *real* timer, even
+ * `setTimeout(fn, 0)`, is not waited for, so code under test should take
+ * its delays from the clock rather than from the platform's timers.
  *
  * Timers due at the same time fire in the order they were set.
  *
