@@ -173,7 +173,9 @@ async function startTask(input: unknown, ctx: ItemContext): Promise<Box> {
  *   does not stop the others.
  * - Input is pulled lazily (any Iterable or AsyncIterable), limited by
  *   `concurrency` and `limiter`, and nothing starts until the loop asks for
- *   the first task.
+ *   the first task. A promise input becomes a task too, so (unlike in
+ *   `gather`) it holds a slot while it is awaited; the call stops waiting
+ *   for it when cancelled.
  * - Leaving the loop early cancels the tasks still running, waits for them,
  *   and closes the input. `signal` cancels everything; the loop then throws
  *   `signal.reason`.
