@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in fresh child processes, prints the
 // tables and writes docs/benchmarks.md.
 //
-//   node bench/run.mjs            full run (about 3-4 minutes on 2 cores), writes docs/benchmarks.md
+//   node bench/run.mjs            full run (about 5-7 minutes on 2 cores), writes docs/benchmarks.md
 //   node bench/run.mjs --quick    small sizes, few rounds, a smoke test; writes nothing
 //   node bench/run.mjs --no-write full run, prints only
 //
@@ -33,16 +33,52 @@ const quick = args.quick;
 const write = !quick && !args['no-write'];
 
 const CONFIG = quick
-  ? { sizes: [10_000, 100_000], rounds: [3, 3], budgetMs: 5_000, semOps: 20_000, semRounds: 3, memN: 1_000_000 }
-  : { sizes: [100_000, 1_000_000], rounds: [7, 5], budgetMs: 12_000, semOps: 200_000, semRounds: 7, memN: 10_000_000 };
+  ? {
+      sizes: [10_000, 100_000],
+      rounds: [3, 3],
+      budgetMs: 5_000,
+      semOps: 20_000,
+      semRounds: 3,
+      memN: 1_000_000,
+      queueN: 10_000,
+      queueRounds: 3,
+      rateOps: 20_000,
+      rateRounds: 3,
+      poolTiny: 2_000,
+      poolCpu: 40,
+      poolRounds: 3,
+    }
+  : {
+      sizes: [100_000, 1_000_000],
+      rounds: [7, 5],
+      budgetMs: 12_000,
+      semOps: 200_000,
+      semRounds: 7,
+      memN: 10_000_000,
+      queueN: 100_000,
+      queueRounds: 5,
+      rateOps: 200_000,
+      rateRounds: 7,
+      poolTiny: 20_000,
+      poolCpu: 400,
+      poolRounds: 5,
+    };
+const POOL_THREADS = 2;
+// bench/ratelimit.mjs: bottleneck runs this fraction of the operations.
+const BOTTLENECK_DIVISOR = 1_000;
 const CONCURRENCY = 16;
 const MEM_CONCURRENCY = 100;
 // A child that prints nothing for this long is stuck: it is killed and the
 // candidate it was running is recorded as "did not finish".
 const SILENCE_MS = 120_000;
+// The same for queue.mjs, ratelimit.mjs and workers.mjs, whose single runs
+// are shorter.
+const ROUNDS_SILENCE_MS = 60_000;
 const NODE_FLAGS = ['--expose-gc', '--max-old-space-size=4096'];
 
 const BATON = new Set(['baton map', 'baton gather', 'baton mapIter', 'baton limit()']);
+/** @param {string} name */
+const bold = (name) => (name.startsWith('baton') ? `**${name}**` : name);
 const REFERENCE = new Set(['hand-written streaming', 'Promise.all (no limit)']);
 
 /**
@@ -90,7 +126,8 @@ function log(message) {
  * @property {number} n
  * @property {number} growth
  * @property {number} peakRss
- * @typedef {{ records: ChildRecord[], done: boolean, timedOut: boolean, code: number | null, signal: string | null, stderr: string }} ChildResult
+ * @property {number} iterations
+ * @typedef {{ records: ChildRecord[], done: boolean, timedOut: boolean, silenceMs: number, code: number | null, signal: string | null, stderr: string }} ChildResult
  */
 
 /**
@@ -99,9 +136,10 @@ function log(message) {
  * @param {string} script
  * @param {string[]} scriptArgs
  * @param {(record: ChildRecord) => void} [onRecord]
+ * @param {number} [silenceMs] kill the child after this long without a line on stdout
  * @returns {Promise<ChildResult>}
  */
-function runChild(script, scriptArgs, onRecord) {
+function runChild(script, scriptArgs, onRecord, silenceMs = SILENCE_MS) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...NODE_FLAGS, path.join(BENCH, script), ...scriptArgs], {
       cwd: ROOT,
@@ -112,7 +150,7 @@ function runChild(script, scriptArgs, onRecord) {
     const records = [];
     let stderr = '';
     let timedOut = false;
-    let timer = setTimeout(kill, SILENCE_MS);
+    let timer = setTimeout(kill, silenceMs);
     function kill() {
       timedOut = true;
       child.kill('SIGKILL');
@@ -124,7 +162,7 @@ function runChild(script, scriptArgs, onRecord) {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       clearTimeout(timer);
-      timer = setTimeout(kill, SILENCE_MS);
+      timer = setTimeout(kill, silenceMs);
       if (!line.startsWith('{')) return;
       /** @type {ChildRecord} */
       const record = unchecked(JSON.parse(line));
@@ -133,7 +171,7 @@ function runChild(script, scriptArgs, onRecord) {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ records, done: records.some((r) => r.type === 'done' || r.type === 'memory'), timedOut, code, signal, stderr });
+      resolve({ records, done: records.some((r) => r.type === 'done' || r.type === 'memory'), timedOut, silenceMs, code, signal, stderr });
     });
   });
 }
@@ -144,8 +182,11 @@ function runChild(script, scriptArgs, onRecord) {
  * @param {ChildResult} result
  */
 function deathReason(result) {
-  if (result.timedOut) return `no progress for ${SILENCE_MS / 1000} s`;
+  if (result.timedOut) return `no progress for ${result.silenceMs / 1000} s`;
   if (/heap out of memory|Allocation failed/i.test(result.stderr)) return 'out of memory (4 GB heap)';
+  // Node's exit code for a top-level await that can never settle: the event
+  // loop ran dry while the candidate's promise was still pending.
+  if (result.code === 13) return 'hung: a promise that never settles (the event loop ran dry)';
   const last = result.stderr.trim().split('\n').filter(Boolean).pop();
   return `crashed (${result.signal ?? `exit ${String(result.code)}`}${last === undefined ? '' : `: ${last.slice(0, 120)}`})`;
 }
@@ -192,6 +233,51 @@ async function semaphores() {
   });
   if (!result.done) throw new Error(`bench/semaphores.mjs failed: ${deathReason(result)}\n${result.stderr}`);
   return result.records.filter((r) => r.type === 'sample');
+}
+
+/**
+ * A benchmark written with runRounds (lib.mjs): queue.mjs, ratelimit.mjs,
+ * workers.mjs. A candidate that crashes the child (out of memory, a failed
+ * check) or stops making progress is recorded as "did not finish" in its
+ * scenario, and the child is started again without it.
+ *
+ * @param {string} script
+ * @param {string} label
+ * @param {string[]} scriptArgs
+ * @param {number} rounds
+ */
+async function supervised(script, label, scriptArgs, rounds) {
+  /** @type {Map<string, string>} scenario \t name -> why it did not finish */
+  const dnf = new Map();
+  for (;;) {
+    log(`${label}, ${rounds} rounds${dnf.size > 0 ? `, without ${[...dnf.keys()].map((k) => k.replace('\t', ': ')).join(', ')}` : ''}`);
+    const result = await runChild(
+      script,
+      [...scriptArgs, '--rounds', String(rounds), '--skip', JSON.stringify([...dnf.keys()]), '--budget-ms', String(CONFIG.budgetMs)],
+      (r) => {
+        if (r.type === 'sample') {
+          log(`  round ${r.round + 1}/${rounds}  ${r.scenario.padEnd(12)} ${String(r.name).padEnd(44)} ${(r.ms / r.floorMs).toFixed(2)}x`);
+        }
+        if (r.type === 'too-slow') log(`  ${r.scenario}: ${r.name}: ${(r.ms / 1000).toFixed(1)} s for one run, over the budget: not run again`);
+        if (r.type === 'calibration') log(`  CPU task: ${r.iterations.toLocaleString('en-US')} iterations, ${r.ms.toFixed(2)} ms on the main thread`);
+      },
+      ROUNDS_SILENCE_MS,
+    );
+    if (result.done) {
+      const tooSlow = new Map(result.records.filter((r) => r.type === 'too-slow').map((r) => [`${r.scenario}\t${r.name}`, Number(r.ms)]));
+      return { records: result.records, samples: result.records.filter((r) => r.type === 'sample'), dnf, tooSlow };
+    }
+    const started = result.records.filter((r) => r.type === 'start').pop();
+    const finished =
+      started !== undefined &&
+      result.records.some((r) => r.type === 'sample' && r.scenario === started.scenario && r.name === started.name && r.round === started.round);
+    if (started === undefined || finished) {
+      throw new Error(`bench/${script} failed outside a measurement: ${deathReason(result)}\n${result.stderr}`);
+    }
+    const key = `${started.scenario}\t${started.name}`;
+    dnf.set(key, deathReason(result));
+    log(`  ${started.scenario}: ${started.name} did not finish: ${dnf.get(key)}`);
+  }
 }
 
 async function memory() {
@@ -337,6 +423,72 @@ function semaphoreTable(samples) {
   };
 }
 
+/**
+ * The table of a {@link supervised} benchmark: one row per candidate (the
+ * floor first, then in the order the script defines them), two columns per
+ * scenario: the median paired ratio (range) and the rate.
+ *
+ * @param {Awaited<ReturnType<typeof supervised>>} result
+ * @param {{ key: string, label: string }[]} scenarios
+ * @param {string} floorName
+ * @param {string} rateLabel
+ */
+function roundsTable(result, scenarios, floorName, rateLabel) {
+  const summary = summarize(result.samples, (r) => `${r.scenario}\t${r.name}`);
+  /** @type {string[]} */
+  const names = [];
+  for (const r of result.records) if (r.type === 'start' && !names.includes(String(r.name))) names.push(String(r.name));
+  for (const key of result.dnf.keys()) {
+    const name = key.slice(key.indexOf('\t') + 1);
+    if (!names.includes(name)) names.push(name);
+  }
+  /** @param {string} scenario */
+  const floorRate = (scenario) => {
+    // The floor at the scenario's full count (a slow candidate's floor runs fewer operations).
+    const full = Math.max(...result.samples.filter((r) => r.scenario === scenario).map((r) => Number(r.ops)));
+    const floors = result.samples.filter((r) => r.scenario === scenario && r.ops === full).map((r) => Number(r.floorMs));
+    return floors.length === 0 ? '' : fmtRate((full / median(floors)) * 1000);
+  };
+  /** @type {string[][]} */
+  const rows = [[floorName, ...scenarios.flatMap(({ key }) => ['1.00x (floor)', floorRate(key)])]];
+  for (const name of names) {
+    const row = [bold(name)];
+    for (const { key } of scenarios) {
+      const dnf = result.dnf.get(`${key}\t${name}`);
+      const s = summary.get(`${key}\t${name}`);
+      if (dnf !== undefined) row.push(`did not finish: ${dnf}`, '');
+      else if (s === undefined) row.push('not run', '');
+      else {
+        const note = result.tooSlow.has(`${key}\t${name}`) ? `, ${s.rounds} round${s.rounds === 1 ? '' : 's'} (over the time budget)` : '';
+        row.push(`${fmtRatio(s.ratio)} (${fmtRatio(s.min)}-${fmtRatio(s.max)}${note})`, fmtRate((s.ops / s.ms) * 1000));
+      }
+    }
+    rows.push(row);
+  }
+  const header = ['candidate', ...scenarios.flatMap(({ label }) => [`${label}: ratio (range)`, rateLabel])];
+  return { markdown: table(header, rows), summary };
+}
+
+/**
+ * The median over the rounds of `a`'s time over `b`'s time in the same
+ * round and scenario (a direct comparison of two candidates).
+ *
+ * @param {ChildRecord[]} samples
+ * @param {string} scenario
+ * @param {string} a
+ * @param {string} b
+ */
+function pairedRatio(samples, scenario, a, b) {
+  /** @type {number[]} */
+  const ratios = [];
+  for (const x of samples) {
+    if (x.scenario !== scenario || x.name !== a) continue;
+    const y = samples.find((r) => r.scenario === scenario && r.name === b && r.round === x.round);
+    if (y !== undefined) ratios.push(x.ms / y.ms);
+  }
+  return ratios.length === 0 ? undefined : { ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
 /** @param {Awaited<ReturnType<typeof memory>>} results */
 function memoryTable(results) {
   const rows = results.map(({ name, record, failure }) => {
@@ -380,11 +532,14 @@ function environment() {
 
 // Measure one snapshot of dist/: a rebuild while the benchmark runs (by a
 // watcher, or another terminal) cannot change what the later children load.
-if (!existsSync(path.join(ROOT, 'dist', 'index.js'))) {
-  log('dist/ is missing: run `npm run build` first (`npm run bench` does).');
-  process.exit(1);
+for (const entry of ['index.js', 'node/index.js']) {
+  if (!existsSync(path.join(ROOT, 'dist', entry))) {
+    log(`dist/${entry} is missing: run \`npm run build\` first (\`npm run bench\` does).`);
+    process.exit(1);
+  }
 }
-for (const peer of ['p-limit', 'p-map', 'p-queue', 'async', '@supercharge/promise-pool', 'effect', 'async-sema', 'async-mutex']) {
+const PEERS = ['p-limit', 'p-map', 'p-queue', 'async', '@supercharge/promise-pool', 'effect', 'async-sema', 'async-mutex', 'bottleneck', 'p-throttle', 'piscina', 'tinypool'];
+for (const peer of PEERS) {
   if (!existsSync(path.join(BENCH, 'node_modules', peer, 'package.json'))) {
     log(`bench/node_modules/${peer} is missing: run \`npm ci --prefix bench\` first (\`npm run bench\` does).`);
     process.exit(1);
@@ -396,58 +551,147 @@ writeFileSync(path.join(snapshot, 'package.json'), '{ "type": "module" }\n');
 const snapshotUrl = pathToFileURL(path.join(snapshot, 'dist', 'index.js')).href;
 process.on('exit', () => rmSync(snapshot, { recursive: true, force: true }));
 
+/** The output of `uptime` (load averages over 1, 5 and 15 minutes), or the load averages alone. */
+function uptime() {
+  try {
+    return execFileSync('uptime', [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().replace(/\s+/g, ' ');
+  } catch {
+    return `load average: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+  }
+}
+
 const env = environment();
-log(`baton benchmarks: node ${env.node}, ${env.cpu}, ${env.cores} cores, load ${env.load}${quick ? ' (quick run)' : ''}`);
+const uptimeBefore = uptime();
+log(`baton benchmarks: node ${env.node}, ${env.cpu}, ${env.cores} cores${quick ? ' (quick run)' : ''}`);
+log(`uptime: ${uptimeBefore}`);
+/** @type {[string, string][]} the 1-minute load average when each benchmark started */
+const loads = [];
+const markLoad = (/** @type {string} */ what) => loads.push([what, (os.loadavg()[0] ?? 0).toFixed(2)]);
 
 /** @type {Awaited<ReturnType<typeof throughput>>[]} */
 const sizes = [];
 for (let i = 0; i < CONFIG.sizes.length; i++) {
-  sizes.push(await throughput(/** @type {number} */ (CONFIG.sizes[i]), /** @type {number} */ (CONFIG.rounds[i])));
+  const n = /** @type {number} */ (CONFIG.sizes[i]);
+  markLoad(`throughput, N = ${n.toLocaleString('en-US')}`);
+  sizes.push(await throughput(n, /** @type {number} */ (CONFIG.rounds[i])));
 }
+markLoad('semaphores');
 const semSamples = await semaphores();
+markLoad('TaskQueue');
+const queueResult = await supervised(
+  'queue.mjs',
+  `TaskQueue: ${CONFIG.queueN.toLocaleString('en-US')} jobs per run, concurrency ${CONCURRENCY}`,
+  ['--n', String(CONFIG.queueN)],
+  CONFIG.queueRounds,
+);
+markLoad('RateLimiter');
+const rateResult = await supervised(
+  'ratelimit.mjs',
+  `RateLimiter: ${CONFIG.rateOps.toLocaleString('en-US')} starts per run`,
+  ['--ops', String(CONFIG.rateOps)],
+  CONFIG.rateRounds,
+);
+markLoad('WorkerPool');
+const poolResult = await supervised(
+  'workers.mjs',
+  `worker pools: ${CONFIG.poolTiny.toLocaleString('en-US')} tiny tasks and ${CONFIG.poolCpu} CPU tasks per run, ${POOL_THREADS} threads`,
+  ['--tiny', String(CONFIG.poolTiny), '--cpu', String(CONFIG.poolCpu)],
+  CONFIG.poolRounds,
+);
+markLoad('memory');
 const memResults = await memory();
 const elapsed = (Date.now() - startedAt) / 1000;
 const loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+const uptimeAfter = uptime();
+log(`uptime: ${uptimeAfter}`);
 
 const tp = throughputTable(sizes);
 const sem = semaphoreTable(semSamples);
+const queueTable = roundsTable(
+  queueResult,
+  [
+    { key: 'fifo', label: 'FIFO' },
+    { key: 'priorities', label: '5 priorities' },
+    { key: 'rate-limited', label: 'FIFO + rate limit' },
+  ],
+  'hand-written queue',
+  'jobs/s',
+);
+const rateTable = roundsTable(
+  rateResult,
+  [
+    { key: 'sequential', label: 'one caller' },
+    { key: 'concurrent', label: '100 callers' },
+  ],
+  'hand-written token bucket',
+  'starts/s',
+);
+const poolTable = roundsTable(
+  poolResult,
+  [
+    { key: 'tiny', label: `${CONFIG.poolTiny.toLocaleString('en-US')} tiny tasks` },
+    { key: 'cpu', label: `${CONFIG.poolCpu} ~5 ms tasks` },
+  ],
+  'hand-written pool',
+  'tasks/s',
+);
+const calibration = poolResult.records.find((r) => r.type === 'calibration');
 const memMarkdown = memoryTable(memResults);
 
-// Targets from issue 3.
+// Targets from issues 3 and 6 (issue 5 sets none for TaskQueue and RateLimiter).
 /** @type {string[][]} */
 const targetRows = [];
 /**
+ * @param {string} issue
  * @param {string} what
  * @param {string} target
  * @param {number | undefined} value
  * @param {number} limit
  * @param {(v: number) => string} fmt
  */
-function target(what, target, value, limit, fmt) {
+function target(issue, what, target, value, limit, fmt) {
   const verdict = value === undefined ? 'MISS (not measured)' : value <= limit ? 'PASS' : 'MISS';
-  targetRows.push([what, target, value === undefined ? '-' : fmt(value), `**${verdict}**`]);
+  targetRows.push([issue, what, target, value === undefined ? '-' : fmt(value), `**${verdict}**`]);
 }
 sizes.forEach((size, i) => {
   const summary = /** @type {(typeof tp.summaries)[number]} */ (tp.summaries[i]);
   const label = `N = ${size.n.toLocaleString('en-US')}`;
   for (const name of ['baton map', 'baton gather', 'baton mapIter']) {
-    target(`${name.slice(6)}, ${label}`, '<= 1.5x floor', summary.get(name)?.ratio, 1.5, fmtRatio);
+    target('3', `${name.slice(6)}, ${label}`, '<= 1.5x floor', summary.get(name)?.ratio, 1.5, fmtRatio);
   }
-  target(`limit(), ${label}`, '<= 3x floor', summary.get('baton limit()')?.ratio, 3, fmtRatio);
+  target('3', `limit(), ${label}`, '<= 3x floor', summary.get('baton limit()')?.ratio, 3, fmtRatio);
 });
 for (const scenario of ['uncontended', 'contended']) {
-  target(`Semaphore acquire+release, ${scenario}`, '<= 1.2x hand-written', sem.summary.get(`${scenario}\u0000baton Semaphore acquire/release`)?.ratio, 1.2, fmtRatio);
-  target(`Lock acquire+release, ${scenario}`, '<= 1.2x hand-written', sem.summary.get(`${scenario}\u0000baton Lock`)?.ratio, 1.2, fmtRatio);
+  target('3', `Semaphore acquire+release, ${scenario}`, '<= 1.2x hand-written', sem.summary.get(`${scenario}\u0000baton Semaphore acquire/release`)?.ratio, 1.2, fmtRatio);
+  target('3', `Lock acquire+release, ${scenario}`, '<= 1.2x hand-written', sem.summary.get(`${scenario}\u0000baton Lock`)?.ratio, 1.2, fmtRatio);
 }
 const memBaton = memResults.find((r) => r.name === 'baton mapIter')?.record;
 target(
+  '3',
   `mapIter, ${CONFIG.memN.toLocaleString('en-US')} items, concurrency ${MEM_CONCURRENCY}`,
   '< 50 MB peak RSS growth',
   memBaton?.growth,
   50 * 1024 * 1024 - 1,
   mb,
 );
-const targetsMarkdown = table(['target (issue 3)', 'goal', 'measured', 'verdict'], targetRows);
+target(
+  '6',
+  `WorkerPool, ${CONFIG.poolTiny.toLocaleString('en-US')} tiny tasks, ${POOL_THREADS} threads`,
+  '<= 1.5x hand-written pool',
+  poolTable.summary.get('tiny\tbaton WorkerPool')?.ratio,
+  1.5,
+  fmtRatio,
+);
+const cpuVsPiscina = pairedRatio(poolResult.samples, 'cpu', 'baton WorkerPool', 'piscina');
+target(
+  '6',
+  `WorkerPool, ${CONFIG.poolCpu} ~5 ms tasks, ${POOL_THREADS} threads`,
+  'at least as fast as piscina: time / piscina time <= 1.00x',
+  cpuVsPiscina?.ratio,
+  1,
+  (v) => `${v.toFixed(3)}x (${fmtRatio(cpuVsPiscina?.min ?? v)}-${fmtRatio(cpuVsPiscina?.max ?? v)})`,
+);
+const targetsMarkdown = table(['issue', 'target', 'goal', 'measured', 'verdict'], targetRows);
 
 const lastSize = sizes[sizes.length - 1];
 const lastSummary = tp.summaries[tp.summaries.length - 1];
@@ -456,6 +700,11 @@ const promiseAllNote =
   promiseAll === undefined || lastSize === undefined
     ? ''
     : `\n\`limit()\` is measured the way p-limit is used, \`Promise.all(items.map((x) => limited(fn, x)))\`: that shape creates every promise up front, and raw \`Promise.all\` over the same N promises, with no limit at all, already costs ${fmtRatio(promiseAll)} the floor at N = ${lastSize.n.toLocaleString('en-US')}. The 3x goal is below that cost, so the shape itself, not only the limiter, decides this row.\n`;
+
+const calibrationNote =
+  calibration === undefined
+    ? ''
+    : ` The CPU task is ${calibration.iterations.toLocaleString('en-US')} rounds of a hash loop, calibrated at the start of the run to ${calibration.ms.toFixed(2)} ms on the main thread.`;
 
 const tables = `## Throughput: N tasks that resolve at once, concurrency ${CONCURRENCY}
 
@@ -469,6 +718,24 @@ Ratio to a hand-written minimal semaphore with the same number of permits (4; 1 
 
 ${sem.markdown}
 
+## TaskQueue: add ${CONFIG.queueN.toLocaleString('en-US')} jobs, then onIdle(), concurrency ${CONCURRENCY}
+
+Each run makes a queue, adds ${CONFIG.queueN.toLocaleString('en-US')} jobs in a loop (\`void queue.add(job)\`, the promises not awaited) and awaits \`onIdle()\`. A job records when it started and returns \`Promise.resolve(i)\`, so what is measured is the queue's own cost per job. The floor is a minimal queue written for the job (\`MinimalQueue\` in bench/lib.mjs): \`add()\` returns a promise, a FIFO array with a moving head (a binary heap for priorities), no cancellation, deadlines, pause or events. **FIFO**: every job at the default priority; checked to start in the order added. **5 priorities**: job i has priority \`(7 i) mod 5\`; checked to start by priority, then in the order added. **FIFO + rate limit**: the queue also takes a permit from a rate limit of a billion per second, which is never reached: baton \`TaskQueue({ concurrency: 16, limiter: new RateLimiter(...) })\`, p-queue \`{ concurrency: 16, intervalCap, interval }\`, the floor a token bucket consulted before each start.
+
+${queueTable.markdown}
+
+## RateLimiter: the cost of a start when the rate is never reached
+
+Every limiter allows 10^9 starts per 1,000 ms (strict ones: in any window of 1,000 ms), far beyond what any candidate can do, so nobody ever waits for the rate; a fresh limiter per run. One caller: ${CONFIG.rateOps.toLocaleString('en-US')} starts, one after the other. 100 callers: ${CONFIG.rateOps.toLocaleString('en-US')} starts in all. Each start runs a function that counts the starts (checked). The floor is a minimal token bucket (\`MinimalTokenBucket\` in bench/lib.mjs) used as \`await bucket.acquire(); work()\`, the shape of the \`acquire()\` rows; \`run()\`, p-throttle, p-queue and bottleneck take the function instead. p-throttle calls the function inside the one promise it returns, a microtask hop less than an \`async\` caller awaiting \`acquire()\`, which is how it can go below 1.00x. bottleneck runs 1/${BOTTLENECK_DIVISOR.toLocaleString('en-US')} of the operations against a floor run with the same count: its local datastore yields to the event loop with a \`setTimeout\` on every call, so each job takes several milliseconds whatever the limits. The strict row with a limit of 10^9 has a second row with the same cap of 10^7 per second expressed as 10^6 per 100 ms: a strict limiter keeps the time of each of the last \`limit\` starts in an array of \`limit\` slots (\`new Array(limit)\`, src/time/rate-limiter.ts), and V8 makes an array of more than 2^25 (33,554,432) elements a dictionary, much slower to write.
+
+${rateTable.markdown}
+
+## WorkerPool: ${POOL_THREADS} threads, tasks submitted at once
+
+Each candidate's pool is made once per benchmark process, with ${POOL_THREADS} threads (piscina and tinypool: \`minThreads = maxThreads = ${POOL_THREADS}\`), warmed up, and kept: the timings are of a warm pool, not of starting threads. A run submits every task at once and awaits them all (\`Promise.all\`), checking every result. Tiny: \`echo(i)\`, which returns its argument: the pool's own cost per task. CPU: about 5 ms of CPU per task, so ${CONFIG.poolCpu} tasks take about ${((CONFIG.poolCpu * 5) / POOL_THREADS / 1000).toFixed(1)} s on ${POOL_THREADS} threads.${calibrationNote} The floor is a minimal \`postMessage\` pool (\`MinimalPool\` in bench/lib.mjs, worker bench/pool-floor-worker.mjs): ${POOL_THREADS} workers, one task per worker at a time, a FIFO array, one message each way; no cancellation, timeouts, worker replacement or error records. All the functions are in bench/pool-tasks.mjs. On a 2-core machine the main thread and the two workers share the cores, and other load on the machine weighs more on the CPU scenario than anywhere else.
+
+${poolTable.markdown}
+
 ## Memory: mapIter over a ${CONFIG.memN.toLocaleString('en-US')}-item generator, concurrency ${MEM_CONCURRENCY}
 
 One fresh process per candidate; growth = peak RSS during the run - RSS after imports and a full GC.
@@ -478,9 +745,11 @@ ${memMarkdown}
 ## Targets
 
 ${targetsMarkdown}
+
+Issue 5 sets no number for TaskQueue and RateLimiter: their tables above are the record. The CPU-task target compares baton with piscina directly: the median over the rounds of baton's time over piscina's time in the same round (range in brackets).
 `;
 
-process.stdout.write(`\n${tables}\nnode ${env.node}, ${env.cpu}, ${env.cores} cores, load average ${env.load} before, ${loadAfter} after; ${elapsed.toFixed(0)} s\n`);
+process.stdout.write(`\n${tables}\nnode ${env.node}, ${env.cpu}, ${env.cores} cores; uptime before: ${uptimeBefore}; after: ${uptimeAfter}; ${elapsed.toFixed(0)} s\n`);
 
 if (write) {
   const peerList = Object.entries(env.peers)
@@ -503,13 +772,13 @@ The peers are dev dependencies of the benchmark only (bench/package.json, exact 
 ## Method
 
 - Every benchmark runs in a fresh \`node --expose-gc --max-old-space-size=4096\` child process; the candidates of one benchmark run in the same process, interleaved.
-- Each candidate first runs its job unmeasured (warm-up, and a check that the results are complete and in input order).
-- Then ${CONFIG.rounds.join(' / ')} rounds (N = ${CONFIG.sizes.map((n) => n.toLocaleString('en-US')).join(' / ')}) and ${CONFIG.semRounds} rounds for the semaphores: each round runs every candidate once, in a rotated order, and runs the hand-written floor right before each candidate. A candidate's ratio in a round is its time over that floor time; the table shows the median of those paired ratios. A full GC runs before every measurement.
-- The task is \`async (x) => x\`: it resolves at once, so the tables measure the libraries' own overhead per task, which is what matters when tasks are short and many. With real I/O the differences shrink to nothing per task but stay in CPU time and memory.
-- The floor is the fastest correct way to write it by hand: ${CONCURRENCY} async worker loops, each taking the next index and storing the result into a preallocated array (\`floorMap\` in bench/lib.mjs).
-- Timings are wall-clock. Other work on the machine widens the ranges more than it moves the paired medians; the load average before and after the run is recorded below.
-- A candidate whose single run takes more than ${CONFIG.budgetMs / 1000} s is not run again (its table cell says how many rounds it ran); one that runs out of memory or stops making progress is recorded as "did not finish".
-- Peers: ${peerList}. p-queue 9.3.5 is the newest p-queue that supports Node 20 (10.x needs Node 22).
+- Each candidate first runs its job unmeasured (warm-up, and a check that the results are complete and in the right order).
+- Then the rounds: ${CONFIG.rounds.join(' / ')} for the throughput (N = ${CONFIG.sizes.map((n) => n.toLocaleString('en-US')).join(' / ')}), ${CONFIG.semRounds} for the semaphores, ${CONFIG.queueRounds} for TaskQueue, ${CONFIG.rateRounds} for the rate limiters, ${CONFIG.poolRounds} for the worker pools. Each round runs every candidate once, in a rotated order, and runs the hand-written floor right before each candidate. A candidate's ratio in a round is its time over that floor time; the table shows the median of those paired ratios. A full GC runs before every measurement.
+- The throughput task is \`async (x) => x\`: it resolves at once, so the tables measure the libraries' own overhead per task, which is what matters when tasks are short and many. With real I/O the differences shrink to nothing per task but stay in CPU time and memory.
+- Each floor is the fastest correct way to write that job by hand (bench/lib.mjs): for the throughput, ${CONCURRENCY} async worker loops, each taking the next index and storing the result into a preallocated array (\`floorMap\`); a minimal semaphore, queue, token bucket and worker pool for the others.
+- Timings are wall-clock. Other work on the machine widens the ranges more than it moves the paired medians; \`uptime\` before and after the run, and the load average when each benchmark started, are recorded below.
+- A candidate whose single run takes more than ${CONFIG.budgetMs / 1000} s is not run again (its table cell says how many rounds it ran); one that runs out of memory, fails its check or stops making progress is recorded as "did not finish".
+- Peers: ${peerList}. p-queue 9.3.5 is the newest p-queue that supports Node 20 (10.x needs Node 22); p-throttle 8.1.1, piscina 5.3.2 and tinypool 2.2.0 are the newest releases and support Node 20; bottleneck 2.19.5 is its newest release (2019, no engine constraint).
 
 ## Environment
 
@@ -521,7 +790,10 @@ The peers are dev dependencies of the benchmark only (bench/package.json, exact 
 | memory | ${env.memory} |
 | OS | ${env.platform} |
 | baton | ${env.commit} |
+| \`uptime\` before | ${uptimeBefore} |
+| \`uptime\` after | ${uptimeAfter} |
 | load average (1 / 5 / 15 min) | ${env.load} before, ${loadAfter} after |
+| load average (1 min) as each benchmark started | ${loads.map(([what, load]) => `${what}: ${load}`).join('; ')} |
 | duration | ${elapsed.toFixed(0)} s |
 
 ${tables}`;
