@@ -133,8 +133,10 @@ export class RateLimiter implements Limiter {
   #tokens: number;
   #refilledAt: number;
   // Sliding window state: the times of the last `limit` starts (one per unit
-  // of weight), oldest at #head, in a ring of size `limit`.
-  readonly #starts: number[];
+  // of weight), oldest at #head, in a ring that starts small and doubles up
+  // to `limit`: memory follows the starts actually in the window, not the
+  // limit (a limit of 10 million must not allocate 80 MB up front).
+  #starts: Float64Array;
   #head = 0;
   #count = 0;
 
@@ -177,7 +179,7 @@ export class RateLimiter implements Limiter {
     this.#clock = clockOf(options.clock);
     this.#tokens = this.burst;
     this.#refilledAt = this.#clock.now();
-    this.#starts = strict ? new Array<number>(limit) : [];
+    this.#starts = new Float64Array(strict ? Math.min(limit, 64) : 0);
     this.#waiters = new WaiterList<Permit, number>(() => this.#dispatch());
   }
 
@@ -283,9 +285,20 @@ export class RateLimiter implements Limiter {
   #expire(now: number): void {
     const starts = this.#starts;
     while (this.#count > 0 && (starts[this.#head] as number) + this.interval <= now) {
-      this.#head = (this.#head + 1) % this.limit;
+      this.#head = (this.#head + 1) % starts.length;
       this.#count--;
     }
+  }
+
+  /** Make room for `needed` starts in the window (never more than `limit`). */
+  #grow(needed: number): void {
+    const old = this.#starts;
+    let size = Math.max(old.length, 1);
+    while (size < needed) size *= 2;
+    const grown = new Float64Array(Math.min(size, this.limit));
+    for (let i = 0; i < this.#count; i++) grown[i] = old[(this.#head + i) % old.length] as number;
+    this.#starts = grown;
+    this.#head = 0;
   }
 
   /** Take `weight` units now if allowed. */
@@ -293,8 +306,10 @@ export class RateLimiter implements Limiter {
     if (this.strict) {
       this.#expire(now);
       if (this.#count + weight > this.limit) return false;
+      if (this.#count + weight > this.#starts.length) this.#grow(this.#count + weight);
+      const starts = this.#starts;
       for (let i = 0; i < weight; i++) {
-        this.#starts[(this.#head + this.#count) % this.limit] = now;
+        starts[(this.#head + this.#count) % starts.length] = now;
         this.#count++;
       }
       return true;
@@ -312,7 +327,7 @@ export class RateLimiter implements Limiter {
       // The unit that must leave the window is the weight-th oldest beyond room.
       const mustLeave = this.#count + weight - this.limit;
       if (mustLeave <= 0) return 0; // the window has room already: serve at once
-      const start = this.#starts[(this.#head + mustLeave - 1) % this.limit] as number;
+      const start = this.#starts[(this.#head + mustLeave - 1) % this.#starts.length] as number;
       return Math.max(0, start + this.interval - now);
     }
     return Math.max(0, ((weight - this.#tokens) * this.interval) / this.limit);

@@ -208,3 +208,21 @@ describe('RateLimiter among other limiters', () => {
     expect(maxWaiting).toBeLessThanOrEqual(2);
   });
 });
+
+describe('RateLimiter, strict, large limits', () => {
+  test('the window keeps its exact figures past the initial ring size', async () => {
+    const clock = new VirtualClock();
+    const limiter = new RateLimiter({ limit: 200, interval: 1_000, strict: true, clock });
+    const times = await startTimes(limiter, clock, 650);
+    expect(maxInWindow(times, 1_000)).toBe(200);
+    expect(times.filter((t) => t === 0)).toHaveLength(200);
+    expect(times.at(-1)).toBe(3_000);
+  });
+
+  test('a huge limit allocates nothing up front', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const limiter = new RateLimiter({ limit: 50_000_000, interval: 1_000, strict: true });
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1_000_000);
+    expect(limiter.available).toBe(50_000_000);
+  });
+});
