@@ -80,3 +80,14 @@ export function expectOptions(name: string, value: unknown): void {
     throw new TypeError(`Expected ${name} to be an options object, got ${describe(value)}`);
   }
 }
+
+/**
+ * The `{ signal }` options of a waiting call: checked, and the signal (if
+ * any) returned. The one place the waiting calls read their options.
+ */
+export function waitSignal(options: unknown): AbortSignal | undefined {
+  expectOptions('options', options);
+  const signal = (options as { signal?: unknown } | undefined)?.signal;
+  expectSignal('options.signal', signal);
+  return signal;
+}

@@ -5,7 +5,7 @@
  */
 
 import { InvalidStateError, QueueShutDownError } from '../core/errors.js';
-import { describe, expectOptions, expectSignal } from '../core/validate.js';
+import { describe, expectOptions, expectSignal, waitSignal } from '../core/validate.js';
 import { WaiterList } from '../core/waiters.js';
 
 /**
@@ -204,9 +204,7 @@ export class Queue<T> implements AsyncIterable<T> {
   put(item: T, options?: QueueWaitOptions): Promise<void> {
     let signal: AbortSignal | undefined;
     try {
-      expectOptions('options', options);
-      signal = options?.signal;
-      expectSignal('options.signal', signal);
+      signal = waitSignal(options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -235,9 +233,7 @@ export class Queue<T> implements AsyncIterable<T> {
   get(options?: QueueWaitOptions): Promise<T> {
     let signal: AbortSignal | undefined;
     try {
-      expectOptions('options', options);
-      signal = options?.signal;
-      expectSignal('options.signal', signal);
+      signal = waitSignal(options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -279,9 +275,7 @@ export class Queue<T> implements AsyncIterable<T> {
   join(options?: QueueWaitOptions): Promise<void> {
     let signal: AbortSignal | undefined;
     try {
-      expectOptions('options', options);
-      signal = options?.signal;
-      expectSignal('options.signal', signal);
+      signal = waitSignal(options);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -5,7 +5,7 @@
  */
 
 import { BrokenBarrierError } from '../core/errors.js';
-import { expectInteger, expectOptions, expectSignal } from '../core/validate.js';
+import { expectInteger, waitSignal } from '../core/validate.js';
 import { WaiterList, type Waiter } from '../core/waiters.js';
 
 /**
@@ -88,9 +88,7 @@ export class Barrier {
   wait(options?: BarrierWaitOptions): Promise<number> {
     let signal: AbortSignal | undefined;
     try {
-      expectOptions('options', options);
-      signal = options?.signal;
-      expectSignal('options.signal', signal);
+      signal = waitSignal(options);
     } catch (err) {
       return Promise.reject(err);
     }

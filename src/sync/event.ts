@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import { expectOptions, expectSignal } from '../core/validate.js';
+import { waitSignal } from '../core/validate.js';
 import { WaiterList } from '../core/waiters.js';
 
 /**
@@ -81,9 +81,7 @@ export class Event {
   wait(options?: EventWaitOptions): Promise<void> {
     let signal: AbortSignal | undefined;
     try {
-      expectOptions('options', options);
-      signal = options?.signal;
-      expectSignal('options.signal', signal);
+      signal = waitSignal(options);
     } catch (err) {
       return Promise.reject(err);
     }
