@@ -60,3 +60,24 @@ export function manual<T = void>(): { promise: Promise<T>; resolve: (value: T) =
   });
   return { promise, resolve, reject };
 }
+
+/** A generator over `items` that records what was pulled and whether it was closed. */
+export function tracked<T>(items: Iterable<T>): { iterable: Generator<T>; log: { pulled: number; closed: boolean } } {
+  const log = { pulled: 0, closed: false };
+  function* gen(): Generator<T> {
+    try {
+      for (const item of items) {
+        log.pulled++;
+        yield item;
+      }
+    } finally {
+      log.closed = true;
+    }
+  }
+  return { iterable: gen(), log };
+}
+
+/** 0, 1, 2, ... forever. */
+export function* naturals(): Generator<number> {
+  for (let i = 0; ; i++) yield i;
+}

@@ -8,7 +8,7 @@ import { InvalidStateError } from '../core/errors.js';
 import type { AcquireOptions, Limiter, Permit } from '../core/limiter.js';
 import { CancelScope } from '../core/scope.js';
 import type { TaskFunction } from '../core/task.js';
-import { describe, expectFunction, expectOptions, expectSignal } from '../core/validate.js';
+import { describe, expectFunction, waitSignal } from '../core/validate.js';
 import { WaiterList } from '../core/waiters.js';
 
 let regain: (handle: LockHandle) => void;
@@ -170,9 +170,7 @@ export class Lock implements Limiter {
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
       try {
-        expectOptions('options', options);
-        signal = options.signal;
-        expectSignal('options.signal', signal);
+        signal = waitSignal(options);
         if (options.weight !== undefined && options.weight !== 1) {
           throw new RangeError(`Expected weight to be 1 for a Lock, got ${describe(options.weight)}`);
         }

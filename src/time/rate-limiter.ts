@@ -8,7 +8,7 @@ import { clockOf, type Clock } from '../core/clock.js';
 import type { AcquireOptions, Limiter, Permit } from '../core/limiter.js';
 import { CancelScope } from '../core/scope.js';
 import type { TaskFunction } from '../core/task.js';
-import { describe, expectFunction, expectInteger, expectOptions, expectSignal } from '../core/validate.js';
+import { describe, expectFunction, expectInteger, waitSignal } from '../core/validate.js';
 import { WaiterList } from '../core/waiters.js';
 
 /**
@@ -229,9 +229,7 @@ export class RateLimiter implements Limiter {
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
       try {
-        expectOptions('options', options);
-        signal = options.signal;
-        expectSignal('options.signal', signal);
+        signal = waitSignal(options);
         weight = this.#weightOf(options.weight);
       } catch (err) {
         return Promise.reject(err);

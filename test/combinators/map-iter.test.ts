@@ -1,26 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { mapIter, sleep } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import { manual, nextTurn, rejection, turns } from '../support.js';
-
-function tracked<T>(items: Iterable<T>) {
-  const log = { pulled: 0, closed: false };
-  function* gen(): Generator<T> {
-    try {
-      for (const item of items) {
-        log.pulled++;
-        yield item;
-      }
-    } finally {
-      log.closed = true;
-    }
-  }
-  return { iterable: gen(), log };
-}
-
-function* naturals(): Generator<number> {
-  for (let i = 0; ; i++) yield i;
-}
+import { manual, naturals, nextTurn, rejection, tracked, turns } from '../support.js';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

@@ -1,27 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { CancelledError, Semaphore, map, sleep } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import { abortListeners, manual, nextTurn, rejection } from '../support.js';
-
-/** A generator that records what was pulled and whether it was closed. */
-function tracked<T>(items: Iterable<T>) {
-  const log = { pulled: 0, closed: false };
-  function* gen(): Generator<T> {
-    try {
-      for (const item of items) {
-        log.pulled++;
-        yield item;
-      }
-    } finally {
-      log.closed = true;
-    }
-  }
-  return { iterable: gen(), log };
-}
-
-function* naturals(): Generator<number> {
-  for (let i = 0; ; i++) yield i;
-}
+import { abortListeners, manual, naturals, nextTurn, rejection, tracked } from '../support.js';
 
 describe('map', () => {
   test('results come back in input order whatever the completion order', async () => {
